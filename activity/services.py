@@ -1,0 +1,40 @@
+"""The one way any feature records an activity event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.request_context import current_request_context
+
+from .models import Event, OperationType, ResourceType
+
+
+def event_record(
+    *,
+    partner,
+    actor,
+    operation: OperationType,
+    resource_type: ResourceType,
+    object_id: str = "",
+    details: dict[str, Any] | None = None,
+    actor_email: str | None = None,
+    operation_status: str = "succeeded",
+) -> Event:
+    """Append an event inside the caller's transaction, with the request's origin attached."""
+    context = current_request_context()
+    event = Event(
+        partner=partner,
+        actor=actor if actor is not None and actor.pk else None,
+        actor_email=actor_email if actor_email is not None else getattr(actor, "email", ""),
+        ip_address=context.ip_address,
+        user_agent=context.user_agent[:512],
+        correlation_id=context.correlation_id,
+        request_id=context.request_id,
+        operation_type=operation,
+        operation_status=operation_status,
+        resource_type=resource_type,
+        object_id=str(object_id),
+        details=details or {},
+    )
+    event.save(force_insert=True)
+    return event

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import re
+import uuid
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.utils import timezone, translation
+
+from .request_context import RequestContext, request_context
+
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
+_SESSION_STARTED = "portal_session_started_at"
+_SESSION_SEEN = "portal_session_seen_at"
+# Refreshing the idle clock at most once a minute keeps a session write off most requests.
+_SEEN_REFRESH_SECONDS = 60
+
+
+def client_ip(request) -> str | None:
+    # Behind the load balancer REMOTE_ADDR is the proxy; trust X-Forwarded-For only when told to.
+    if settings.PORTAL_TRUST_X_FORWARDED_FOR:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _header_id(request, header: str) -> str:
+    value = request.headers.get(header, "")
+    return value if _SAFE_ID.match(value) else str(uuid.uuid4())
+
+
+class CorrelationIdMiddleware:
+    """Accept or mint MS-CorrelationId / MS-RequestId, echo them, and attach them to events."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        correlation_id = _header_id(request, "MS-CorrelationId")
+        request_id = _header_id(request, "MS-RequestId")
+        request.correlation_id = correlation_id
+        request.request_id = request_id
+        context = RequestContext(
+            ip_address=client_ip(request),
+            user_agent=request.headers.get("User-Agent", "")[:512],
+            correlation_id=correlation_id,
+            request_id=request_id,
+        )
+        with request_context(context):
+            response = self.get_response(request)
+        response["MS-CorrelationId"] = correlation_id
+        response["MS-RequestId"] = request_id
+        return response
+
+
+class SessionLifetimeMiddleware:
+    """End sessions after SESSION_IDLE_TIMEOUT without a request and SESSION_ABSOLUTE_TIMEOUT."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = timezone.now().timestamp()
+            session = request.session
+            started = session.setdefault(_SESSION_STARTED, now)
+            seen = session.get(_SESSION_SEEN, now)
+            idle = settings.SESSION_IDLE_TIMEOUT.total_seconds()
+            absolute = settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds()
+            if now - seen > idle or now - started > absolute:
+                logout(request)
+            elif now - seen >= _SEEN_REFRESH_SECONDS or _SESSION_SEEN not in session:
+                session[_SESSION_SEEN] = now
+        return self.get_response(request)
+
+
+class UserPreferencesMiddleware:
+    """Use the signed-in user's language and time zone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                timezone.deactivate()
+        response = self.get_response(request)
+        timezone.deactivate()
+        return response

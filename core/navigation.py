@@ -1,0 +1,42 @@
+"""The portal's navigation, built from the permission table so a user sees only what they may do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from partners.roles import Action, user_can
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    action: Action | None
+
+    def allowed(self, user) -> bool:
+        return self.action is None or user_can(user, self.action)
+
+
+MAIN_MENU = (
+    NavItem(_("Customers"), "customers:list", Action.VIEW_CUSTOMERS),
+    NavItem(_("Invoices"), "orders:invoice_list", Action.VIEW_INVOICES),
+    NavItem(_("Support"), "support:request_list", Action.FILE_SUPPORT_REQUESTS),
+    NavItem(_("Support queue"), "support:queue", Action.TRIAGE_SUPPORT_REQUESTS),
+)
+GEAR_MENU = (
+    NavItem(_("Activity log"), "activity:log", Action.VIEW_ACTIVITY_LOG),
+    NavItem(_("Users"), "partners:user_list", Action.MANAGE_USERS),
+    NavItem(_("API tokens"), "partners:api_tokens", None),
+    NavItem(_("Preferences"), "partners:preferences", None),
+)
+
+
+def menu_for(user, items) -> list[dict]:
+    return [
+        {"label": item.label, "url": reverse(item.url_name), "url_name": item.url_name}
+        for item in items if item.allowed(user)
+    ]

@@ -1,0 +1,58 @@
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from csp_portal.api.exceptions import problem_response
+from partners.access import public, signed_in
+
+from .health import health_report
+from .navigation import MAIN_MENU, menu_for
+
+
+@signed_in
+def home_view(request):
+    entries = menu_for(request.user, MAIN_MENU)
+    if entries:
+        return redirect(entries[0]["url"])
+    return render(request, "core/home.html")
+
+
+@public
+@never_cache
+def healthz_view(request):
+    report = health_report()
+    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+
+
+def _wants_problem(request) -> bool:
+    return request.path.startswith("/v1/")
+
+
+def not_found_view(request, exception=None):
+    if _wants_problem(request):
+        return problem_response(status_code=404, code="not_found", detail="Not found.")
+    return render(request, "404.html", status=404)
+
+
+def permission_denied_view(request, exception=None):
+    if _wants_problem(request):
+        return problem_response(status_code=403, code="permission_denied", detail="Forbidden.")
+    return render(request, "403.html", status=403)
+
+
+def bad_request_view(request, exception=None):
+    if _wants_problem(request):
+        return problem_response(status_code=400, code="bad_request", detail="Bad request.")
+    return render(request, "400.html", status=400)
+
+
+def server_error_view(request):
+    if _wants_problem(request):
+        return problem_response(
+            status_code=500, code="server_error", detail="The server could not answer this time."
+        )
+    return render(request, "500.html", status=500)
+
+
+def csrf_failure_view(request, reason=""):
+    return render(request, "403_csrf.html", status=403)

@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+
+from core import views as core_views
+
+api_v1 = [
+    path("", include("partners.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularRedocView.as_view(url_name="api:schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("", core_views.home_view, name="home"),
+    path("healthz", core_views.healthz_view, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("v1/", include((api_v1, "api"))),
+    path("", include("partners.urls")),
+    path("", include("customers.urls")),
+    path("", include("orders.urls")),
+    path("", include("support.urls")),
+    path("", include("activity.urls")),
+]
+
+handler400 = core_views.bad_request_view
+handler403 = core_views.permission_denied_view
+handler404 = core_views.not_found_view
+handler500 = core_views.server_error_view
+
+admin.site.site_header = "CSP Partner Portal — operator admin"
+if settings.DEBUG:
+    admin.site.site_title = "CSP Partner Portal (development)"

@@ -1,0 +1,24 @@
+from rest_framework import serializers
+
+
+class PartnerOutput(serializers.Serializer):
+    id = serializers.IntegerField(source="partner_number")
+    name = serializers.CharField()
+    homeCountry = serializers.CharField(source="home_country.code")
+    billingCurrency = serializers.CharField(source="billing_currency")
+
+
+class UserOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    userPrincipalName = serializers.EmailField(source="email")
+    displayName = serializers.CharField(source="full_name")
+    roles = serializers.ListField(child=serializers.CharField())
+    isActive = serializers.BooleanField(source="is_active")
+    isSupportStaff = serializers.BooleanField(source="is_support_staff")
+    language = serializers.CharField()
+    timeZone = serializers.CharField(source="time_zone")
+
+
+class MeOutput(serializers.Serializer):
+    user = UserOutput(source="*")
+    partner = PartnerOutput(allow_null=True)

@@ -1,0 +1,32 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from partners.roles import Action
+from partners.selectors import user_get, user_list
+
+from .serializers import MeOutput, UserOutput
+
+
+class MeApi(APIView):
+    @extend_schema(responses=MeOutput, summary="The caller's user, partner and roles")
+    def get(self, request):
+        return Response(MeOutput(request.user).data)
+
+
+class UserListApi(ListAPIView):
+    required_action = Action.MANAGE_USERS
+    serializer_class = UserOutput
+    ordering = "email"
+
+    def get_queryset(self):
+        return user_list()
+
+
+class UserGetApi(APIView):
+    required_action = Action.MANAGE_USERS
+
+    @extend_schema(responses=UserOutput, summary="One of the partner's users")
+    def get(self, request, user_id: int):
+        return Response(UserOutput(user_get(user_id=user_id)).data)

@@ -1,0 +1,192 @@
+"""Writes on partners' users, roles and API tokens: one function, one transaction, one event."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from activity.models import OperationType, ResourceType
+from activity.services import event_record
+from core.errors import Conflict, NotFound, PortalError
+
+from .models import API_TOKEN_PREFIX, ApiToken, Partner, User, api_token_digest
+from .roles import Role
+
+
+def _clean_roles(roles) -> list[str]:
+    try:
+        chosen = {Role(value) for value in roles}
+    except ValueError as exc:
+        raise PortalError(_("Unknown role."), code="invalid_role", field="roles") from exc
+    return [role.value for role in Role if role in chosen]
+
+
+def invitation_path(user: User) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return reverse("partners:invitation_accept", kwargs={"uidb64": uid, "token": token})
+
+
+@transaction.atomic
+def user_invite(
+    *, partner: Partner, actor: User, email: str, full_name: str, roles: list[str],
+    base_url: str,
+) -> User:
+    """Create a partner user with the given roles and e-mail them a link to set a password."""
+    email = email.strip().lower()
+    role_values = _clean_roles(roles)
+    if not role_values:
+        raise PortalError(_("Choose at least one role."), code="roles_required", field="roles")
+    if User.objects.filter(email__iexact=email).exists():
+        raise Conflict(
+            _("A user with this e-mail address already exists."), code="user_exists",
+            field="email",
+        )
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email, partner=partner, full_name=full_name.strip(), roles=role_values,
+                invited_by=actor, language=partner.language,
+            )
+    except IntegrityError as exc:
+        raise Conflict(
+            _("A user with this e-mail address already exists."), code="user_exists",
+            field="email",
+        ) from exc
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+    event_record(
+        partner=partner, actor=actor, operation=OperationType.INVITE_PARTNER_USER,
+        resource_type=ResourceType.USER, object_id=str(user.pk),
+        details={"email": email, "roles": role_values},
+    )
+    link = base_url.rstrip("/") + invitation_path(user)
+    transaction.on_commit(lambda: _send_invitation(user=user, partner=partner, link=link))
+    return user
+
+
+def _send_invitation(*, user: User, partner: Partner, link: str) -> None:
+    with translation.override(user.language):
+        subject = _("You are invited to %(partner)s on the CSP Partner Portal") % {
+            "partner": partner.name
+        }
+        body = render_to_string(
+            "partners/email/invitation.txt", {"user": user, "partner": partner, "link": link}
+        )
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+
+
+@transaction.atomic
+def invitation_accept(*, user: User, password: str) -> User:
+    """Set the invited user's first password and mark their e-mail address verified."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    EmailAddress.objects.filter(user=user, email__iexact=user.email).update(verified=True)
+    return user
+
+
+@transaction.atomic
+def user_roles_set(*, partner: Partner, actor: User, user_id: int, roles: list[str]) -> User:
+    """Replace a partner user's roles; a partner always keeps at least one Global admin."""
+    user = User.members.select_for_update().filter(pk=user_id).first()
+    if user is None:
+        raise NotFound(_("User not found."))
+    role_values = _clean_roles(roles)
+    if not role_values:
+        raise PortalError(_("Choose at least one role."), code="roles_required", field="roles")
+    _ensure_global_admin_remains(partner=partner, user=user, keeps_global_admin=(
+        Role.GLOBAL_ADMIN.value in role_values and user.is_active
+    ))
+    before = list(user.roles)
+    user.roles = role_values
+    user.save(update_fields=["roles"])
+    event_record(
+        partner=partner, actor=actor, operation=OperationType.UPDATE_PARTNER_USER,
+        resource_type=ResourceType.USER, object_id=str(user.pk),
+        details={"email": user.email, "rolesBefore": before, "rolesAfter": role_values},
+    )
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, partner: Partner, actor: User, user_id: int) -> User:
+    """Stop a partner user from signing in and revoke their API tokens."""
+    user = User.members.select_for_update().filter(pk=user_id).first()
+    if user is None:
+        raise NotFound(_("User not found."))
+    if user.pk == actor.pk:
+        raise PortalError(_("You cannot deactivate yourself."), code="cannot_deactivate_self")
+    _ensure_global_admin_remains(partner=partner, user=user, keeps_global_admin=False)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    event_record(
+        partner=partner, actor=actor, operation=OperationType.DEACTIVATE_PARTNER_USER,
+        resource_type=ResourceType.USER, object_id=str(user.pk), details={"email": user.email},
+    )
+    return user
+
+
+def _ensure_global_admin_remains(*, partner: Partner, user: User, keeps_global_admin: bool) -> None:
+    if keeps_global_admin or not user.has_role(Role.GLOBAL_ADMIN):
+        return
+    others = [
+        u for u in User.members.select_for_update().filter(is_active=True).exclude(pk=user.pk)
+        if u.has_role(Role.GLOBAL_ADMIN)
+    ]
+    if not others:
+        raise PortalError(
+            _("%(partner)s must keep at least one active Global admin.") % {"partner": partner.name},
+            code="last_global_admin",
+        )
+
+
+@transaction.atomic
+def api_token_issue(*, actor: User, name: str, days_valid: int | None = None) -> tuple[ApiToken, str]:
+    """Create a personal API token; the returned clear token is shown once and never stored."""
+    name = name.strip()
+    if not name:
+        raise PortalError(_("Give the token a name."), code="name_required", field="name")
+    days = days_valid or settings.API_TOKEN_DEFAULT_DAYS
+    if not 1 <= days <= 366:
+        raise PortalError(
+            _("A token is valid for 1 to 366 days."), code="invalid_expiry", field="days_valid"
+        )
+    lookup_id, secret = ApiToken.new_secret_parts()
+    token = ApiToken.objects.create(
+        user=actor, name=name[:100], lookup_id=lookup_id, digest=api_token_digest(secret),
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    event_record(
+        partner=actor.partner, actor=actor, operation=OperationType.CREATE_API_TOKEN,
+        resource_type=ResourceType.API_TOKEN, object_id=str(token.pk),
+        details={"name": token.name, "expiresAt": token.expires_at.isoformat()},
+    )
+    return token, f"{API_TOKEN_PREFIX}_{lookup_id}_{secret}"
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
+    """Revoke one of the actor's own tokens."""
+    token = ApiToken.objects.select_for_update().filter(pk=token_id, user=actor).first()
+    if token is None:
+        raise NotFound(_("Token not found."))
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        event_record(
+            partner=actor.partner, actor=actor, operation=OperationType.REVOKE_API_TOKEN,
+            resource_type=ResourceType.API_TOKEN, object_id=str(token.pk),
+            details={"name": token.name},
+        )
+    return token
