@@ -96,8 +96,14 @@ def _partner_foreign_key(model: type[models.Model]) -> models.Field | None:
 @checks.register(checks.Tags.models)
 def check_partner_models_are_scoped(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """Fail start-up when a model with a `partner` foreign key lacks the scoped manager."""
+    if app_configs is None:
+        return scoping_errors(apps.get_models())
+    return scoping_errors(model for config in app_configs for model in config.get_models())
+
+
+def scoping_errors(models_to_check) -> list[checks.CheckMessage]:
     errors = []
-    for model in apps.get_models():
+    for model in models_to_check:
         # The user model decides the scope itself, so authentication must read it unscoped.
         if model._meta.label == settings.AUTH_USER_MODEL or model._meta.abstract:
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -149,6 +150,20 @@ def _ensure_global_admin_remains(*, partner: Partner, user: User, keeps_global_a
             _("%(partner)s must keep at least one active Global admin.") % {"partner": partner.name},
             code="last_global_admin",
         )
+
+
+def user_preferences_set(*, user: User, language: str, time_zone: str) -> User:
+    """Save the user's language and time zone."""
+    if language not in dict(settings.LANGUAGES):
+        raise PortalError(_("Unknown language."), code="invalid_language", field="language")
+    try:
+        zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise PortalError(_("Unknown time zone."), code="invalid_time_zone", field="timeZone") from exc
+    user.language = language
+    user.time_zone = time_zone
+    user.save(update_fields=["language", "time_zone"])
+    return user
 
 
 @transaction.atomic

@@ -120,11 +120,12 @@ def preferences_view(request):
         request.POST or None, initial={"language": user.language, "time_zone": user.time_zone}
     )
     if request.method == "POST" and form.is_valid():
-        user.language = form.cleaned_data["language"]
-        user.time_zone = form.cleaned_data["time_zone"]
-        user.save(update_fields=["language", "time_zone"])
-        return redirect(request.POST.get("next") if _is_local(request.POST.get("next")) else
-                        "partners:preferences")
+        services.user_preferences_set(
+            user=user, language=form.cleaned_data["language"],
+            time_zone=form.cleaned_data["time_zone"],
+        )
+        next_path = request.POST.get("next")
+        return redirect(next_path if _is_local(next_path) else "partners:preferences")
     return render(request, "partners/preferences.html", {"form": form})
 
 

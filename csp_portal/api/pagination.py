@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
+
+from core.errors import PortalError
 
 MAX_PAGE_SIZE = 100
 
@@ -24,6 +28,15 @@ class ContinuationPagination(CursorPagination):
         self.total_count = queryset.count() if getattr(view, "count_total", True) else None
         self.ordering = getattr(view, "ordering", None) or self.ordering
         return super().paginate_queryset(queryset, request, view)
+
+    def decode_cursor(self, request):
+        try:
+            return super().decode_cursor(request)
+        except NotFound as exc:
+            raise PortalError(
+                _("The continuation token is not valid."), code="invalid_continuation_token",
+                field="continuationToken",
+            ) from exc
 
     def get_paginated_response(self, data):
         next_uri = self.get_next_link()

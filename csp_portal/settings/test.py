@@ -32,3 +32,6 @@ PORTAL_REQUIRE_MFA_FOR_ADMIN_AGENTS = True
 INSTALLED_APPS = [*INSTALLED_APPS, "zeal"]  # noqa: F405
 MIDDLEWARE = [*MIDDLEWARE, "zeal.middleware.zeal_middleware"]  # noqa: F405
 ZEAL_RAISE = True
+# Tests serve static files straight from the finders; no collectstatic run is needed.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,3 +1,4 @@
+from django.conf import settings
 from rest_framework import serializers
 
 
@@ -22,3 +23,8 @@ class UserOutput(serializers.Serializer):
 class MeOutput(serializers.Serializer):
     user = UserOutput(source="*")
     partner = PartnerOutput(allow_null=True)
+
+
+class PreferencesInput(serializers.Serializer):
+    language = serializers.ChoiceField(choices=[code for code, _ in settings.LANGUAGES])
+    timeZone = serializers.CharField(max_length=64)

@@ -5,14 +5,27 @@ from rest_framework.views import APIView
 
 from partners.roles import Action
 from partners.selectors import user_get, user_list
+from partners.services import user_preferences_set
 
-from .serializers import MeOutput, UserOutput
+from .serializers import MeOutput, PreferencesInput, UserOutput
 
 
 class MeApi(APIView):
     @extend_schema(responses=MeOutput, summary="The caller's user, partner and roles")
     def get(self, request):
         return Response(MeOutput(request.user).data)
+
+    @extend_schema(
+        request=PreferencesInput, responses=MeOutput, summary="Change the caller's preferences"
+    )
+    def patch(self, request):
+        data = PreferencesInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = user_preferences_set(
+            user=request.user, language=data.validated_data["language"],
+            time_zone=data.validated_data["timeZone"],
+        )
+        return Response(MeOutput(user).data)
 
 
 class UserListApi(ListAPIView):

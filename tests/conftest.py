@@ -1,0 +1,86 @@
+"""Three standing partners' worth of users: the owner partner with one user per role, a
+colleague, an outsider partner with its own users, and operator support staff."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from rest_framework.test import APIClient
+
+from csp_portal.tenancy import partner_scope
+from partners.roles import Role
+from partners.services import api_token_issue
+from partners.tests.factories import PartnerFactory, SupportStaffFactory, UserFactory, totp_enrol
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def owner_partner(db):
+    return PartnerFactory(name="Northwind Test", home_country="IT", billing_currency="EUR")
+
+
+@pytest.fixture
+def outsider_partner(db):
+    return PartnerFactory(name="Outsider Test", home_country="AU", billing_currency="AUD")
+
+
+@pytest.fixture
+def role_users(owner_partner) -> dict[Role, object]:
+    """One user of the owner partner per role; the Admin agent has enrolled TOTP."""
+    users = {
+        role: UserFactory(partner=owner_partner, roles=[role.value], email=f"{role.value}@owner.example")
+        for role in Role
+    }
+    totp_enrol(users[Role.ADMIN_AGENT])
+    return users
+
+
+@pytest.fixture
+def global_admin(role_users):
+    return role_users[Role.GLOBAL_ADMIN]
+
+
+@pytest.fixture
+def outsider(outsider_partner):
+    user = UserFactory(
+        partner=outsider_partner, roles=[role.value for role in Role], email="all@outsider.example"
+    )
+    totp_enrol(user)
+    return user
+
+
+@pytest.fixture
+def support_user(db):
+    return SupportStaffFactory(email="staff@portal.example")
+
+
+@pytest.fixture
+def api_client_for():
+    """An API client authenticated with a fresh personal token of the given user."""
+
+    def make(user) -> APIClient:
+        with partner_scope(user.partner):
+            _token, clear = api_token_issue(actor=user, name="test")
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {clear}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def client_for():
+    """A browser-like test client signed in as the given user (a new client each call)."""
+
+    def make(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make

@@ -1,0 +1,123 @@
+"""Generated matrices over every route: declared access, roles (SPEC §1) and partner isolation."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from csp_portal.tenancy import partner_scope
+from partners.roles import PARTNER_ROLE_PERMISSIONS, SUPPORT_STAFF_ACTIONS, Role
+from partners.services import api_token_issue
+from tests.routes import all_routes
+
+ROUTES = all_routes()
+LOGIN_PATH = "/accounts/login/"
+
+
+def _own_token_id(user) -> int:
+    with partner_scope(user.partner):
+        token, _clear = api_token_issue(actor=user, name="matrix")
+    return token.pk
+
+
+# How to find, for a route's keyword, an object that belongs to the given user's partner.
+# A route with a keyword missing here fails the matrices: add the keyword when adding the route.
+OBJECT_OF = {
+    "user_id": lambda user: user.pk,
+    "token_id": _own_token_id,
+}
+OPAQUE_KWARGS = {"uidb64": "MQ", "token": "not-a-real-token"}
+
+
+def _path_for(route, owner) -> str:
+    values = {}
+    for kwarg in route.kwargs:
+        if kwarg in OPAQUE_KWARGS:
+            values[kwarg] = OPAQUE_KWARGS[kwarg]
+        else:
+            assert kwarg in OBJECT_OF, f"{route.name}: no object factory for '{kwarg}'"
+            values[kwarg] = OBJECT_OF[kwarg](owner)
+    return route.path_with(values)
+
+
+def _request(client, route, path):
+    response = client.get(path)
+    if response.status_code == 405:
+        response = client.post(path)
+    return response
+
+
+def test_every_route_declares_who_may_reach_it():
+    undeclared = [route.name or route.pattern for route in ROUTES if route.access is None]
+    assert undeclared == []
+
+
+def test_every_object_route_has_an_object_factory():
+    missing = {
+        (route.name, kwarg) for route in ROUTES for kwarg in route.kwargs
+        if kwarg not in OBJECT_OF and kwarg not in OPAQUE_KWARGS
+    }
+    assert missing == set()
+
+
+def _who(role_users, support_user):
+    yield from ((role.label, user) for role, user in role_users.items())
+    yield "Support staff", support_user
+
+
+def _allowed(route, user) -> bool:
+    access = route.access
+    if access.public or access.action is None:
+        return True
+    if user.is_support_staff:
+        return access.action in SUPPORT_STAFF_ACTIONS
+    return not PARTNER_ROLE_PERMISSIONS[access.action].isdisjoint(user.role_set)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name or r.pattern)
+def test_role_matrix_refuses_with_403_exactly_where_spec_says_no(
+    route, role_users, support_user, client_for, api_client_for
+):
+    for who, user in _who(role_users, support_user):
+        client = api_client_for(user) if route.is_api else client_for(user)
+        response = _request(client, route, _path_for(route, user))
+        if _allowed(route, user):
+            assert response.status_code != 403, f"{who} refused on {route.pattern}"
+            assert not response.get("Location", "").startswith(LOGIN_PATH), who
+        else:
+            assert response.status_code == 403, f"{who} reached {route.pattern}"
+            if route.is_api:
+                assert response["Content-Type"] == "application/problem+json"
+                assert response.json()["code"] == "role_required"
+
+
+@pytest.mark.parametrize(
+    "route", [r for r in ROUTES if not r.access.public], ids=lambda r: r.name or r.pattern
+)
+def test_anonymous_visitors_are_sent_to_sign_in_or_get_401(route, global_admin):
+    response = _request(Client(), route, _path_for(route, global_admin))
+    if route.is_api:
+        assert response.status_code == 401
+        assert response.json()["code"] == "not_authenticated"
+    else:
+        assert response.status_code == 302
+        assert response["Location"].startswith(LOGIN_PATH)
+
+
+@pytest.mark.parametrize(
+    "route", [r for r in ROUTES if r.takes_object_id], ids=lambda r: r.name or r.pattern
+)
+def test_another_partners_objects_answer_404(
+    route, global_admin, outsider, client_for, api_client_for
+):
+    # The outsider holds every role, so only partner isolation can stop them.
+    foreign_path = _path_for(route, global_admin)
+    client = api_client_for(outsider) if route.is_api else client_for(outsider)
+    response = _request(client, route, foreign_path)
+    assert response.status_code == 404, f"{route.pattern} gave {response.status_code}"
+    if route.is_api:
+        assert response.json()["code"] == "not_found"
+
+
+def test_the_matrix_covers_every_role_of_spec_section_1(role_users):
+    assert set(role_users) == set(Role)
