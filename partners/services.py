@@ -71,12 +71,19 @@ def user_invite(
         resource_type=ResourceType.USER, object_id=str(user.pk),
         details={"email": email, "roles": role_values},
     )
-    link = base_url.rstrip("/") + invitation_path(user)
-    transaction.on_commit(lambda: _send_invitation(user=user, partner=partner, link=link))
+    from .tasks import invitation_send_task  # tasks import this module, so not at the top
+
+    invitation_send_task.delay_on_commit(user_id=user.pk, base_url=base_url)
     return user
 
 
-def _send_invitation(*, user: User, partner: Partner, link: str) -> None:
+def invitation_send(*, user_id: int, base_url: str) -> None:
+    """E-mail an invited user the link that sets their first password (never the link in logs)."""
+    user = User.objects.select_related("partner").filter(pk=user_id, is_active=True).first()
+    if user is None or user.has_usable_password():
+        return
+    partner = user.partner
+    link = base_url.rstrip("/") + invitation_path(user)
     with translation.override(user.language):
         subject = _("You are invited to %(partner)s on the CSP Partner Portal") % {
             "partner": partner.name

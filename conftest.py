@@ -84,3 +84,19 @@ def client_for():
         return client
 
     return make
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker on the Redis broker, in a thread of this process (not eager)."""
+    from celery.contrib.testing.worker import start_worker
+
+    from csp_portal.celery import app
+
+    app.control.purge()
+    with start_worker(
+        app, pool="solo", concurrency=1, perform_ping_check=False, loglevel="WARNING",
+        shutdown_timeout=10,
+    ) as worker:
+        yield worker
+
