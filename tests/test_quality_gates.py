@@ -51,3 +51,23 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = _manage("check", "--settings=csp_portal.settings.prod", env_extra={})
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize("path", ["/accounts/login/", "/settings/users/", "/healthz"])
+def test_pages_carry_security_headers_and_a_csp_with_frame_ancestors(global_admin, client_for, path):
+    response = client_for(global_admin).get(path)
+    policy = response["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy and "default-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_password_reset_sends_a_link_by_email(global_admin, mailoutbox):
+    from django.test import Client
+
+    response = Client().post("/accounts/password/reset/", {"email": global_admin.email})
+    assert response.status_code == 302
+    [mail] = mailoutbox
+    assert "/accounts/password/reset/key/" in mail.body
