@@ -27,10 +27,6 @@ class Route:
     is_api: bool
     access: Access | None
 
-    @property
-    def takes_object_id(self) -> bool:
-        return any(kwarg.endswith("_id") for kwarg in self.kwargs)
-
     def path_with(self, values: dict[str, object]) -> str:
         path = "/" + self.pattern
         for kwarg in self.kwargs:
