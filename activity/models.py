@@ -82,6 +82,9 @@ class Event(models.Model):
     operation_type = models.CharField(max_length=40, choices=OperationType.choices)
     operation_status = models.CharField(max_length=20, default="succeeded")
     resource_type = models.CharField(max_length=30, choices=ResourceType.choices)
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     object_id = models.CharField(max_length=100, blank=True)
     details = models.JSONField(default=dict, blank=True)
 

@@ -15,6 +15,7 @@ def event_record(
     actor,
     operation: OperationType,
     resource_type: ResourceType,
+    customer=None,
     object_id: str = "",
     details: dict[str, Any] | None = None,
     actor_email: str | None = None,
@@ -33,6 +34,7 @@ def event_record(
         operation_type=operation,
         operation_status=operation_status,
         resource_type=resource_type,
+        customer=customer,
         object_id=str(object_id),
         details=details or {},
     )

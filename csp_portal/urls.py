@@ -7,6 +7,7 @@ from core import views as core_views
 
 api_v1 = [
     path("", include("partners.api.urls")),
+    path("", include("customers.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularRedocView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -26,6 +26,8 @@ class Route:
     kwargs: tuple[str, ...]
     is_api: bool
     access: Access | None
+    # API views that need a different action per method: {"POST": Action...}.
+    method_access: tuple[tuple[str, Access], ...] = ()
 
     def path_with(self, values: dict[str, object]) -> str:
         path = "/" + self.pattern
@@ -52,6 +54,11 @@ def _api_access(view_class) -> Access | None:
     return None
 
 
+def _api_method_access(view_class) -> tuple[tuple[str, Access], ...]:
+    per_method = getattr(view_class, "required_actions", None) or {}
+    return tuple((method, Access(action=action)) for method, action in per_method.items())
+
+
 def _walk(patterns, prefix: str = "", names: tuple[str, ...] = ()):
     for entry in patterns:
         if isinstance(entry, URLResolver):
@@ -68,14 +75,16 @@ def all_routes() -> list[Route]:
             continue
         callback = entry.callback
         view_class = getattr(callback, "cls", None)
+        method_access = ()
         if view_class is not None:
             access, is_api = _api_access(view_class), True
+            method_access = _api_method_access(view_class)
         else:
             access, is_api = getattr(callback, "portal_access", None), False
         routes.append(
             Route(
                 pattern=pattern, name=name, kwargs=tuple(entry.pattern.converters.keys()),
-                is_api=is_api, access=access,
+                is_api=is_api, access=access, method_access=method_access,
             )
         )
     return routes

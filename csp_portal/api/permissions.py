@@ -10,14 +10,20 @@ class RoleRequiredError(exceptions.PermissionDenied):
     default_code = "role_required"
 
 
+def required_action_for(view, method: str):
+    """The action a request needs: `required_actions[method]`, else `required_action`, else none."""
+    per_method = getattr(view, "required_actions", None) or {}
+    return per_method.get(method.upper(), getattr(view, "required_action", None))
+
+
 class IsPortalUser(permissions.BasePermission):
-    """An active signed-in user holding a role for the view's `required_action`, if it has one."""
+    """An active signed-in user holding a role for the action the view requires, if any."""
 
     def has_permission(self, request, view) -> bool:
         user = request.user
         if user is None or not user.is_authenticated or not user.is_active:
             raise exceptions.NotAuthenticated()
-        action = getattr(view, "required_action", None)
+        action = required_action_for(view, request.method)
         if action is not None and not user_can(user, action):
             raise RoleRequiredError(
                 _("This needs one of these roles: %(roles)s.")

@@ -45,3 +45,16 @@ def totp_enrol(user: User) -> str:
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
     return secret
+
+
+class PartnerOwnedFactory(factory.django.DjangoModelFactory):
+    """For partner-scoped models: saves through the model, not the scoped default manager."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        instance = model_class(*args, **kwargs)
+        instance.save(force_insert=True)
+        return instance
