@@ -34,7 +34,9 @@ def outsider_partner(db):
 def role_users(owner_partner) -> dict[Role, object]:
     """One user of the owner partner per role; the Admin agent has enrolled TOTP."""
     users = {
-        role: UserFactory(partner=owner_partner, roles=[role.value], email=f"{role.value}@owner.example")
+        role: UserFactory(
+            partner=owner_partner, roles=[role.value], email=f"{role.value}@owner.example"
+        )
         for role in Role
     }
     totp_enrol(users[Role.ADMIN_AGENT])
@@ -95,8 +97,11 @@ def celery_worker(transactional_db):
 
     app.control.purge()
     with start_worker(
-        app, pool="solo", concurrency=1, perform_ping_check=False, loglevel="WARNING",
+        app,
+        pool="solo",
+        concurrency=1,
+        perform_ping_check=False,
+        loglevel="WARNING",
         shutdown_timeout=10,
     ) as worker:
         yield worker
-

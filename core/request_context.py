@@ -16,7 +16,10 @@ class RequestContext:
     request_id: str = ""
 
 
-_context: ContextVar[RequestContext] = ContextVar("request_context", default=RequestContext())
+# RequestContext is a frozen dataclass, so one shared default instance cannot be mutated.
+_context: ContextVar[RequestContext] = ContextVar(
+    "request_context", default=RequestContext()  # noqa: B039
+)
 
 
 def current_request_context() -> RequestContext:

@@ -14,7 +14,7 @@ app.autodiscover_tasks()
 
 
 class PartnerTask(Task):
-    """A task about one partner's data: pass `partner_id=`; the body runs in that partner's scope."""
+    """A task on one partner's data: pass `partner_id=`; the body runs in that scope."""
 
     abstract = True
 

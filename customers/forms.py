@@ -5,8 +5,17 @@ from django_countries.fields import CountryField
 from .models import Customer
 
 PROFILE_FIELDS = [
-    "company_name", "primary_domain", "country", "contact_name", "contact_email",
-    "contact_phone", "address_line1", "address_line2", "city", "region", "postal_code",
+    "company_name",
+    "primary_domain",
+    "country",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
 ]
 
 

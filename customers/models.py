@@ -38,10 +38,14 @@ class Customer(models.Model):
     entra_tenant_id = models.UUIDField(_("tenant ID"))
     company_name = models.CharField(_("company name"), max_length=200)
     primary_domain = models.CharField(
-        _("primary domain"), max_length=255, validators=[DomainNameValidator(accept_idna=False)],
+        _("primary domain"),
+        max_length=255,
+        validators=[DomainNameValidator(accept_idna=False)],
         help_text=_("For example contoso.onmicrosoft.com"),
     )
-    country = CountryField(_("country"), help_text=_("The customer's market: it sets prices and tax."))
+    country = CountryField(
+        _("country"), help_text=_("The customer's market: it sets prices and tax.")
+    )
     contact_name = models.CharField(_("contact name"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact e-mail"))
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)

@@ -39,8 +39,15 @@ def _clean_profile(profile: CustomerProfile) -> dict:
     data = {key: str(value).strip() for key, value in asdict(profile).items()}
     data["primary_domain"] = data["primary_domain"].lower().rstrip(".")
     data["country"] = data["country"].upper()
-    for field in ("company_name", "primary_domain", "country", "contact_email", "address_line1",
-                  "city", "postal_code"):
+    for field in (
+        "company_name",
+        "primary_domain",
+        "country",
+        "contact_email",
+        "address_line1",
+        "city",
+        "postal_code",
+    ):
         if not data[field]:
             raise PortalError(_("This field is required."), code="required", field=field)
     try:
@@ -48,7 +55,8 @@ def _clean_profile(profile: CustomerProfile) -> dict:
     except ValidationError as exc:
         raise PortalError(
             _("Enter a valid domain name, for example contoso.onmicrosoft.com."),
-            code="invalid_domain", field="primary_domain",
+            code="invalid_domain",
+            field="primary_domain",
         ) from exc
     if data["country"] not in countries:
         raise PortalError(_("Unknown country code."), code="invalid_country", field="country")
@@ -67,7 +75,8 @@ def parse_tenant_id(value: str | uuid.UUID) -> uuid.UUID:
     except ValueError as exc:
         raise PortalError(
             _("Enter the tenant ID as a GUID, for example 0f4e3c1a-9b7d-4c2e-8a61-2d5f0b9e7c34."),
-            code="invalid_tenant_id", field="entra_tenant_id",
+            code="invalid_tenant_id",
+            field="entra_tenant_id",
         ) from exc
 
 
@@ -87,8 +96,12 @@ def customer_create(
     except IntegrityError as exc:
         raise _duplicate() from exc
     event_record(
-        partner=partner, actor=actor, operation=OperationType.CREATE_CUSTOMER,
-        resource_type=ResourceType.CUSTOMER, customer=customer, object_id=str(tenant_id),
+        partner=partner,
+        actor=actor,
+        operation=OperationType.CREATE_CUSTOMER,
+        resource_type=ResourceType.CUSTOMER,
+        customer=customer,
+        object_id=str(tenant_id),
         details={"companyName": customer.company_name, "domain": customer.primary_domain},
     )
     return customer
@@ -96,13 +109,16 @@ def customer_create(
 
 def _duplicate() -> Conflict:
     return Conflict(
-        _("You already have a customer with this tenant ID."), code="customer_exists",
+        _("You already have a customer with this tenant ID."),
+        code="customer_exists",
         field="entra_tenant_id",
     )
 
 
 @transaction.atomic
-def customer_update(*, partner, actor, customer_id: uuid.UUID, profile: CustomerProfile) -> Customer:
+def customer_update(
+    *, partner, actor, customer_id: uuid.UUID, profile: CustomerProfile
+) -> Customer:
     """Change a customer's company profile (the tenant GUID never changes)."""
     customer = customer_get(customer_id=customer_id)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
@@ -113,8 +129,12 @@ def customer_update(*, partner, actor, customer_id: uuid.UUID, profile: Customer
     customer.updated_at = timezone.now()
     customer.save()
     event_record(
-        partner=partner, actor=actor, operation=OperationType.UPDATE_CUSTOMER,
-        resource_type=ResourceType.CUSTOMER, customer=customer,
-        object_id=str(customer.entra_tenant_id), details={"changedFields": changed},
+        partner=partner,
+        actor=actor,
+        operation=OperationType.UPDATE_CUSTOMER,
+        resource_type=ResourceType.CUSTOMER,
+        customer=customer,
+        object_id=str(customer.entra_tenant_id),
+        details={"changedFields": changed},
     )
     return customer

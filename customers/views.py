@@ -43,13 +43,17 @@ def customer_create_view(request):
     if request.method == "POST" and form.is_valid():
         try:
             customer = services.customer_create(
-                partner=request.user.partner, actor=request.user,
-                entra_tenant_id=form.cleaned_data["entra_tenant_id"], profile=_profile(form),
+                partner=request.user.partner,
+                actor=request.user,
+                entra_tenant_id=form.cleaned_data["entra_tenant_id"],
+                profile=_profile(form),
             )
         except PortalError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, _("Customer %(name)s added.") % {"name": customer.company_name})
+            messages.success(
+                request, _("Customer %(name)s added.") % {"name": customer.company_name}
+            )
             return redirect("customers:detail", customer_id=customer.entra_tenant_id)
     return render(request, "customers/customer_form.html", {"form": form, "customer": None})
 
@@ -62,8 +66,10 @@ def customer_edit_view(request, customer_id):
     if request.method == "POST" and form.is_valid():
         try:
             services.customer_update(
-                partner=request.user.partner, actor=request.user,
-                customer_id=customer.entra_tenant_id, profile=_profile(form),
+                partner=request.user.partner,
+                actor=request.user,
+                customer_id=customer.entra_tenant_id,
+                profile=_profile(form),
             )
         except PortalError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)

@@ -22,8 +22,10 @@ class UserAdmin(DjangoUserAdmin):
         ("Preferences", {"fields": ("language", "time_zone")}),
     )
     add_fieldsets = (
-        (None, {"fields": ("email", "password1", "password2", "partner", "roles",
-                           "is_support_staff")}),
+        (
+            None,
+            {"fields": ("email", "password1", "password2", "partner", "roles", "is_support_staff")},
+        ),
     )
     filter_horizontal = ()
 

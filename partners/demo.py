@@ -26,7 +26,11 @@ class DemoPartner:
 
 DEMO_PARTNERS = (
     DemoPartner(
-        "Northwind Partners", 4_100_001, "IT", "EUR", "it",
+        "Northwind Partners",
+        4_100_001,
+        "IT",
+        "EUR",
+        "it",
         (
             ("globaladmin@northwind.example", (Role.GLOBAL_ADMIN,)),
             ("agent@northwind.example", (Role.ADMIN_AGENT,)),
@@ -38,7 +42,11 @@ DEMO_PARTNERS = (
         ),
     ),
     DemoPartner(
-        "Fabrikam Cloud", 4_100_002, "AU", "AUD", "en",
+        "Fabrikam Cloud",
+        4_100_002,
+        "AU",
+        "AUD",
+        "en",
         (
             ("globaladmin@fabrikam.example", (Role.GLOBAL_ADMIN,)),
             ("agent@fabrikam.example", (Role.ADMIN_AGENT,)),
@@ -71,18 +79,33 @@ def demo_partners_seed() -> list[tuple[str, str]]:
     for spec in DEMO_PARTNERS:
         partner, _ = Partner.objects.update_or_create(
             partner_number=spec.partner_number,
-            defaults={"name": spec.name, "home_country": spec.country,
-                      "billing_currency": spec.currency, "language": spec.language},
+            defaults={
+                "name": spec.name,
+                "home_country": spec.country,
+                "billing_currency": spec.currency,
+                "language": spec.language,
+            },
         )
         for email, roles in spec.users:
             _demo_user(
-                email=email, password=password, partner=partner, is_active=True,
-                roles=[role.value for role in roles], full_name=email.split("@")[0].title(),
+                email=email,
+                password=password,
+                partner=partner,
+                is_active=True,
+                roles=[role.value for role in roles],
+                full_name=email.split("@")[0].title(),
             )
             logins.append((email, ", ".join(str(role.label) for role in roles)))
     _demo_user(
-        email=DEMO_SUPPORT_EMAIL, password=password, partner=None, is_support_staff=True,
-        is_staff=True, is_superuser=True, is_active=True, roles=[], full_name="Portal Support",
+        email=DEMO_SUPPORT_EMAIL,
+        password=password,
+        partner=None,
+        is_support_staff=True,
+        is_staff=True,
+        is_superuser=True,
+        is_active=True,
+        roles=[],
+        full_name="Portal Support",
     )
     logins.append((DEMO_SUPPORT_EMAIL, "Support staff (operator; also the admin site)"))
     return logins

@@ -29,7 +29,9 @@ class UserRolesForm(forms.Form):
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=100)
     days_valid = forms.IntegerField(
-        label=_("Valid for (days)"), min_value=1, max_value=366,
+        label=_("Valid for (days)"),
+        min_value=1,
+        max_value=366,
         initial=settings.API_TOKEN_DEFAULT_DAYS,
     )
 

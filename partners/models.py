@@ -22,7 +22,9 @@ CURRENCY_CODE_LENGTH = 3
 class Partner(models.Model):
     name = models.CharField(_("name"), max_length=200)
     partner_number = models.PositiveBigIntegerField(
-        _("partner id"), unique=True, validators=[MinValueValidator(1)],
+        _("partner id"),
+        unique=True,
+        validators=[MinValueValidator(1)],
         help_text=_("The numeric partner id (like an MPN id)."),
     )
     home_country = CountryField(_("home country"))

@@ -36,9 +36,12 @@ def api_token_user(*, presented: str) -> User | None:
     lookup_id, _, secret = rest.partition("_")
     if prefix != API_TOKEN_PREFIX or not lookup_id or not secret or len(presented) > 200:
         return None
-    token = ApiToken.objects.usable().select_related("user__partner").filter(
-        lookup_id=lookup_id
-    ).first()
+    token = (
+        ApiToken.objects.usable()
+        .select_related("user__partner")
+        .filter(lookup_id=lookup_id)
+        .first()
+    )
     if token is None or not hmac.compare_digest(token.digest, api_token_digest(secret)):
         return None
     if not token.user.is_active:

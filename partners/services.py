@@ -41,7 +41,12 @@ def invitation_path(user: User) -> str:
 
 @transaction.atomic
 def user_invite(
-    *, partner: Partner, actor: User, email: str, full_name: str, roles: list[str],
+    *,
+    partner: Partner,
+    actor: User,
+    email: str,
+    full_name: str,
+    roles: list[str],
     base_url: str,
 ) -> User:
     """Create a partner user with the given roles and e-mail them a link to set a password."""
@@ -51,24 +56,33 @@ def user_invite(
         raise PortalError(_("Choose at least one role."), code="roles_required", field="roles")
     if User.objects.filter(email__iexact=email).exists():
         raise Conflict(
-            _("A user with this e-mail address already exists."), code="user_exists",
+            _("A user with this e-mail address already exists."),
+            code="user_exists",
             field="email",
         )
     try:
         with transaction.atomic():
             user = User.objects.create_user(
-                email, partner=partner, full_name=full_name.strip(), roles=role_values,
-                invited_by=actor, language=partner.language,
+                email,
+                partner=partner,
+                full_name=full_name.strip(),
+                roles=role_values,
+                invited_by=actor,
+                language=partner.language,
             )
     except IntegrityError as exc:
         raise Conflict(
-            _("A user with this e-mail address already exists."), code="user_exists",
+            _("A user with this e-mail address already exists."),
+            code="user_exists",
             field="email",
         ) from exc
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
     event_record(
-        partner=partner, actor=actor, operation=OperationType.INVITE_PARTNER_USER,
-        resource_type=ResourceType.USER, object_id=str(user.pk),
+        partner=partner,
+        actor=actor,
+        operation=OperationType.INVITE_PARTNER_USER,
+        resource_type=ResourceType.USER,
+        object_id=str(user.pk),
         details={"email": email, "roles": role_values},
     )
     from .tasks import invitation_send_task  # tasks import this module, so not at the top
@@ -112,15 +126,20 @@ def user_roles_set(*, partner: Partner, actor: User, user_id: int, roles: list[s
     role_values = _clean_roles(roles)
     if not role_values:
         raise PortalError(_("Choose at least one role."), code="roles_required", field="roles")
-    _ensure_global_admin_remains(partner=partner, user=user, keeps_global_admin=(
-        Role.GLOBAL_ADMIN.value in role_values and user.is_active
-    ))
+    _ensure_global_admin_remains(
+        partner=partner,
+        user=user,
+        keeps_global_admin=(Role.GLOBAL_ADMIN.value in role_values and user.is_active),
+    )
     before = list(user.roles)
     user.roles = role_values
     user.save(update_fields=["roles"])
     event_record(
-        partner=partner, actor=actor, operation=OperationType.UPDATE_PARTNER_USER,
-        resource_type=ResourceType.USER, object_id=str(user.pk),
+        partner=partner,
+        actor=actor,
+        operation=OperationType.UPDATE_PARTNER_USER,
+        resource_type=ResourceType.USER,
+        object_id=str(user.pk),
         details={"email": user.email, "rolesBefore": before, "rolesAfter": role_values},
     )
     return user
@@ -139,8 +158,12 @@ def user_deactivate(*, partner: Partner, actor: User, user_id: int) -> User:
     user.save(update_fields=["is_active"])
     ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
     event_record(
-        partner=partner, actor=actor, operation=OperationType.DEACTIVATE_PARTNER_USER,
-        resource_type=ResourceType.USER, object_id=str(user.pk), details={"email": user.email},
+        partner=partner,
+        actor=actor,
+        operation=OperationType.DEACTIVATE_PARTNER_USER,
+        resource_type=ResourceType.USER,
+        object_id=str(user.pk),
+        details={"email": user.email},
     )
     return user
 
@@ -149,12 +172,14 @@ def _ensure_global_admin_remains(*, partner: Partner, user: User, keeps_global_a
     if keeps_global_admin or not user.has_role(Role.GLOBAL_ADMIN):
         return
     others = [
-        u for u in User.members.select_for_update().filter(is_active=True).exclude(pk=user.pk)
+        u
+        for u in User.members.select_for_update().filter(is_active=True).exclude(pk=user.pk)
         if u.has_role(Role.GLOBAL_ADMIN)
     ]
     if not others:
         raise PortalError(
-            _("%(partner)s must keep at least one active Global admin.") % {"partner": partner.name},
+            _("%(partner)s must keep at least one active Global admin.")
+            % {"partner": partner.name},
             code="last_global_admin",
         )
 
@@ -166,7 +191,9 @@ def user_preferences_set(*, user: User, language: str, time_zone: str) -> User:
     try:
         zoneinfo.ZoneInfo(time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise PortalError(_("Unknown time zone."), code="invalid_time_zone", field="timeZone") from exc
+        raise PortalError(
+            _("Unknown time zone."), code="invalid_time_zone", field="timeZone"
+        ) from exc
     user.language = language
     user.time_zone = time_zone
     user.save(update_fields=["language", "time_zone"])
@@ -174,7 +201,9 @@ def user_preferences_set(*, user: User, language: str, time_zone: str) -> User:
 
 
 @transaction.atomic
-def api_token_issue(*, actor: User, name: str, days_valid: int | None = None) -> tuple[ApiToken, str]:
+def api_token_issue(
+    *, actor: User, name: str, days_valid: int | None = None
+) -> tuple[ApiToken, str]:
     """Create a personal API token; the returned clear token is shown once and never stored."""
     name = name.strip()
     if not name:
@@ -186,12 +215,18 @@ def api_token_issue(*, actor: User, name: str, days_valid: int | None = None) ->
         )
     lookup_id, secret = ApiToken.new_secret_parts()
     token = ApiToken.objects.create(
-        user=actor, name=name[:100], lookup_id=lookup_id, digest=api_token_digest(secret),
+        user=actor,
+        name=name[:100],
+        lookup_id=lookup_id,
+        digest=api_token_digest(secret),
         expires_at=timezone.now() + timedelta(days=days),
     )
     event_record(
-        partner=actor.partner, actor=actor, operation=OperationType.CREATE_API_TOKEN,
-        resource_type=ResourceType.API_TOKEN, object_id=str(token.pk),
+        partner=actor.partner,
+        actor=actor,
+        operation=OperationType.CREATE_API_TOKEN,
+        resource_type=ResourceType.API_TOKEN,
+        object_id=str(token.pk),
         details={"name": token.name, "expiresAt": token.expires_at.isoformat()},
     )
     return token, f"{API_TOKEN_PREFIX}_{lookup_id}_{secret}"
@@ -207,8 +242,11 @@ def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         event_record(
-            partner=actor.partner, actor=actor, operation=OperationType.REVOKE_API_TOKEN,
-            resource_type=ResourceType.API_TOKEN, object_id=str(token.pk),
+            partner=actor.partner,
+            actor=actor,
+            operation=OperationType.REVOKE_API_TOKEN,
+            resource_type=ResourceType.API_TOKEN,
+            object_id=str(token.pk),
             details={"name": token.name},
         )
     return token

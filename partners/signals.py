@@ -14,8 +14,12 @@ from .models import User
 def _record(user, operation, **extra):
     with transaction.atomic():
         event_record(
-            partner=user.partner if user else None, actor=user, operation=operation,
-            resource_type=ResourceType.USER, object_id=str(user.pk) if user else "", **extra,
+            partner=user.partner if user else None,
+            actor=user,
+            operation=operation,
+            resource_type=ResourceType.USER,
+            object_id=str(user.pk) if user else "",
+            **extra,
         )
 
 
@@ -36,9 +40,13 @@ def record_sign_in_failure(sender, credentials, request=None, **kwargs):
     user = User.objects.select_related("partner").filter(email__iexact=email).first()
     with transaction.atomic():
         event_record(
-            partner=user.partner if user else None, actor=user, actor_email=email,
-            operation=OperationType.SIGN_IN_FAILED, operation_status="failed",
-            resource_type=ResourceType.USER, object_id=str(user.pk) if user else "",
+            partner=user.partner if user else None,
+            actor=user,
+            actor_email=email,
+            operation=OperationType.SIGN_IN_FAILED,
+            operation_status="failed",
+            resource_type=ResourceType.USER,
+            object_id=str(user.pk) if user else "",
         )
 
 

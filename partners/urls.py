@@ -7,12 +7,21 @@ urlpatterns = [
     path("settings/users/", views.user_list_view, name="user_list"),
     path("settings/users/invite/", views.user_invite_view, name="user_invite"),
     path("settings/users/<int:user_id>/", views.user_detail_view, name="user_detail"),
-    path("settings/users/<int:user_id>/deactivate/", views.user_deactivate_view,
-         name="user_deactivate"),
+    path(
+        "settings/users/<int:user_id>/deactivate/",
+        views.user_deactivate_view,
+        name="user_deactivate",
+    ),
     path("settings/api-tokens/", views.api_token_list_view, name="api_tokens"),
-    path("settings/api-tokens/<int:token_id>/revoke/", views.api_token_revoke_view,
-         name="api_token_revoke"),
+    path(
+        "settings/api-tokens/<int:token_id>/revoke/",
+        views.api_token_revoke_view,
+        name="api_token_revoke",
+    ),
     path("settings/preferences/", views.preferences_view, name="preferences"),
-    path("invitation/<str:uidb64>/<str:token>/", views.invitation_accept_view,
-         name="invitation_accept"),
+    path(
+        "invitation/<str:uidb64>/<str:token>/",
+        views.invitation_accept_view,
+        name="invitation_accept",
+    ),
 ]

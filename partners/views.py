@@ -29,9 +29,12 @@ def user_invite_view(request):
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_invite(
-                partner=request.user.partner, actor=request.user,
-                email=form.cleaned_data["email"], full_name=form.cleaned_data["full_name"],
-                roles=form.cleaned_data["roles"], base_url=request.build_absolute_uri("/"),
+                partner=request.user.partner,
+                actor=request.user,
+                email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"],
+                roles=form.cleaned_data["roles"],
+                base_url=request.build_absolute_uri("/"),
             )
         except PortalError as error:
             form.add_error(error.field, error.message)
@@ -52,7 +55,9 @@ def user_detail_view(request, user_id: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.user_roles_set(
-                partner=request.user.partner, actor=request.user, user_id=member.pk,
+                partner=request.user.partner,
+                actor=request.user,
+                user_id=member.pk,
                 roles=form.cleaned_data["roles"],
             )
         except PortalError as error:
@@ -87,7 +92,8 @@ def api_token_list_view(request):
     if request.method == "POST" and form.is_valid():
         try:
             _token, new_token = services.api_token_issue(
-                actor=request.user, name=form.cleaned_data["name"],
+                actor=request.user,
+                name=form.cleaned_data["name"],
                 days_valid=form.cleaned_data["days_valid"],
             )
         except PortalError as error:
@@ -96,7 +102,8 @@ def api_token_list_view(request):
             form = ApiTokenForm()
     tokens = selectors.api_token_list(user=request.user)
     return render(
-        request, "partners/api_tokens.html",
+        request,
+        "partners/api_tokens.html",
         {"form": form, "tokens": tokens, "new_token": new_token},
     )
 
@@ -121,7 +128,8 @@ def preferences_view(request):
     )
     if request.method == "POST" and form.is_valid():
         services.user_preferences_set(
-            user=user, language=form.cleaned_data["language"],
+            user=user,
+            language=form.cleaned_data["language"],
             time_zone=form.cleaned_data["time_zone"],
         )
         next_path = request.POST.get("next")

@@ -83,8 +83,12 @@ def all_routes() -> list[Route]:
             access, is_api = getattr(callback, "portal_access", None), False
         routes.append(
             Route(
-                pattern=pattern, name=name, kwargs=tuple(entry.pattern.converters.keys()),
-                is_api=is_api, access=access, method_access=method_access,
+                pattern=pattern,
+                name=name,
+                kwargs=tuple(entry.pattern.converters.keys()),
+                is_api=is_api,
+                access=access,
+                method_access=method_access,
             )
         )
     return routes

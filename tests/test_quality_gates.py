@@ -32,14 +32,20 @@ def _manage(*args, env_extra):
     env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DJANGO_SETTINGS_MODULE"}}
     env.update(env_extra)
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True,
+        [sys.executable, "manage.py", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=120,
     )
 
 
 def test_check_deploy_with_production_settings_prints_no_warning():
     result = _manage(
-        "check", "--deploy", "--settings=csp_portal.settings.prod",
+        "check",
+        "--deploy",
+        "--settings=csp_portal.settings.prod",
         env_extra={"SECRET_KEY": "k" * 20 + "-production-grade-secret-value-0123456789abcdef"},
     )
     assert result.returncode == 0, result.stderr
@@ -54,7 +60,9 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 @pytest.mark.parametrize("path", ["/accounts/login/", "/settings/users/", "/healthz"])
-def test_pages_carry_security_headers_and_a_csp_with_frame_ancestors(global_admin, client_for, path):
+def test_pages_carry_security_headers_and_a_csp_with_frame_ancestors(
+    global_admin, client_for, path
+):
     response = client_for(global_admin).get(path)
     policy = response["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in policy and "default-src 'self'" in policy

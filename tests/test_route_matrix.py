@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from catalog.tests.factories import shared_sku
 from csp_portal.tenancy import partner_scope
 from partners.roles import PARTNER_ROLE_PERMISSIONS, SUPPORT_STAFF_ACTIONS, Role
 from partners.services import api_token_issue
@@ -34,7 +35,10 @@ OBJECT_OF = {
     "customer_id": _own_customer_id,
 }
 # Ids of objects every partner shares (the catalogue): reachable by all, so no isolation test.
-SHARED_OBJECT_OF: dict[str, object] = {}
+SHARED_OBJECT_OF: dict[str, object] = {
+    "product_id": lambda: shared_sku().product.product_id,
+    "sku_id": lambda: shared_sku().sku_id,
+}
 OPAQUE_KWARGS = {"uidb64": "MQ", "token": "not-a-real-token"}
 
 
@@ -67,7 +71,9 @@ def test_every_route_declares_who_may_reach_it():
 
 def test_every_object_route_has_an_object_factory():
     missing = {
-        (route.name, kwarg) for route in ROUTES for kwarg in route.kwargs
+        (route.name, kwarg)
+        for route in ROUTES
+        for kwarg in route.kwargs
         if kwarg not in OBJECT_OF and kwarg not in OPAQUE_KWARGS and kwarg not in SHARED_OBJECT_OF
     }
     assert missing == set()
@@ -121,9 +127,7 @@ def test_anonymous_visitors_are_sent_to_sign_in_or_get_401(route, global_admin):
         assert response["Location"].startswith(LOGIN_PATH)
 
 
-PARTNER_OBJECT_ROUTES = [
-    r for r in ROUTES if any(k in OBJECT_OF for k in r.kwargs)
-]
+PARTNER_OBJECT_ROUTES = [r for r in ROUTES if any(k in OBJECT_OF for k in r.kwargs)]
 
 
 @pytest.mark.parametrize("route", PARTNER_OBJECT_ROUTES, ids=lambda r: r.name or r.pattern)

@@ -29,7 +29,9 @@ SKIPPED_DIRS = {".venv", "node_modules", "var", ".git", "tests", "migrations", "
 
 def _record(partner, actor):
     return event_record(
-        partner=partner, actor=actor, operation=OperationType.SIGN_IN,
+        partner=partner,
+        actor=actor,
+        operation=OperationType.SIGN_IN,
         resource_type=ResourceType.USER,
     )
 

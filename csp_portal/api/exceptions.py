@@ -27,8 +27,14 @@ _CODES = {
 }
 
 
-def problem(*, status_code: int, code: str, detail: str, title: str | None = None,
-            errors: list[dict] | None = None) -> dict:
+def problem(
+    *,
+    status_code: int,
+    code: str,
+    detail: str,
+    title: str | None = None,
+    errors: list[dict] | None = None,
+) -> dict:
     body = {
         "type": f"https://portal.example/problems/{code}",
         "title": title or _status_title(status_code),
@@ -99,13 +105,15 @@ def problem_exception_handler(exc, context):
     else:
         body = problem(status_code=exc.status_code, code=code, detail=str(exc.detail))
     set_rollback()
-    return Response(body, status=exc.status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
+    return Response(
+        body, status=exc.status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE
+    )
 
 
 def problem_response(*, status_code: int, code: str, detail: str) -> JsonResponse:
     """A problem+json answer outside DRF (unrouted /v1/ paths, server errors)."""
     return JsonResponse(
         problem(status_code=status_code, code=code, detail=detail),
-        status=status_code, content_type=PROBLEM_CONTENT_TYPE,
+        status=status_code,
+        content_type=PROBLEM_CONTENT_TYPE,
     )
-

@@ -34,15 +34,19 @@ class ContinuationPagination(CursorPagination):
             return super().decode_cursor(request)
         except NotFound as exc:
             raise PortalError(
-                _("The continuation token is not valid."), code="invalid_continuation_token",
+                _("The continuation token is not valid."),
+                code="invalid_continuation_token",
                 field="continuationToken",
             ) from exc
 
     def get_paginated_response(self, data):
         next_uri = self.get_next_link()
         token = self.decode_cursor_param(next_uri) if next_uri else None
-        body = {"totalCount": self.total_count if self.total_count is not None else len(data),
-                "items": data, "links": {}}
+        body = {
+            "totalCount": self.total_count if self.total_count is not None else len(data),
+            "items": data,
+            "links": {},
+        }
         if next_uri:
             body["links"]["next"] = {"uri": next_uri, "method": "GET"}
             body["continuationToken"] = token

@@ -1,4 +1,4 @@
-"""The embedded default for `make run`: SQLite and a file-system broker unless URLs say otherwise."""
+"""The embedded default for `make run`: SQLite and a file-system broker unless URLs say so."""
 
 import os
 
@@ -7,9 +7,7 @@ from .base import env_bool
 
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret-" + "x" * 40
-EMAIL_BACKEND = os.environ.get(
-    "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-)
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 # The demo may sign Admin agents in without TOTP; the banner on every page says so.
 PORTAL_REQUIRE_MFA_FOR_ADMIN_AGENTS = env_bool("PORTAL_REQUIRE_MFA_FOR_ADMIN_AGENTS", False)
 ALLOWED_HOSTS = ["*"]

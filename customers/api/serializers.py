@@ -21,7 +21,9 @@ class CompanyProfileInput(serializers.Serializer):
 
 
 class BillingProfileInput(serializers.Serializer):
-    contactName = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    contactName = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 
 

@@ -29,13 +29,15 @@ def _filter_lookup(raw: str) -> dict:
         operator = spec.get("Operator", "starts_with")
     except (ValueError, KeyError, TypeError) as exc:
         raise PortalError(
-            _('filter must be JSON like {"Field":"CompanyName","Value":"Con","Operator":"starts_with"}.'),
-            code="invalid_filter", field="filter",
+            _('filter must be JSON like {"Field":"CompanyName","Value":"Con"}.'),
+            code="invalid_filter",
+            field="filter",
         ) from exc
     if field not in FILTER_FIELDS or operator != "starts_with":
         raise PortalError(
             _("filter Field is one of CompanyName, Domain, TenantId; Operator is starts_with."),
-            code="invalid_filter", field="filter",
+            code="invalid_filter",
+            field="filter",
         )
     if field == "TenantId":
         value = str(services.parse_tenant_id(value))
@@ -49,8 +51,12 @@ class CustomerCollectionApi(ListAPIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("filter", str, description='{"Field":"CompanyName"|"Domain"|"TenantId",'
-                             '"Value":"...","Operator":"starts_with"}'),
+            OpenApiParameter(
+                "filter",
+                str,
+                description='{"Field":"CompanyName"|"Domain"|"TenantId",'
+                '"Value":"...","Operator":"starts_with"}',
+            ),
             OpenApiParameter("size", int, description="Page size, at most 100"),
             OpenApiParameter("continuationToken", str),
         ],
@@ -64,8 +70,9 @@ class CustomerCollectionApi(ListAPIView):
         raw_filter = self.request.query_params.get("filter")
         return queryset.filter(**_filter_lookup(raw_filter)) if raw_filter else queryset
 
-    @extend_schema(request=CustomerCreateInput, responses={201: CustomerOutput},
-                   summary="Add a customer")
+    @extend_schema(
+        request=CustomerCreateInput, responses={201: CustomerOutput}, summary="Add a customer"
+    )
     def post(self, request):
         data = CustomerCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -73,13 +80,21 @@ class CustomerCollectionApi(ListAPIView):
         billing = data.validated_data.get("billingProfile") or {}
         address = company["address"]
         customer = services.customer_create(
-            partner=request.user.partner, actor=request.user, entra_tenant_id=company["tenantId"],
+            partner=request.user.partner,
+            actor=request.user,
+            entra_tenant_id=company["tenantId"],
             profile=services.CustomerProfile(
-                company_name=company["companyName"], primary_domain=company["domain"],
-                country=address["country"], contact_email=company["email"],
-                contact_name=billing.get("contactName", ""), contact_phone=billing.get("phone", ""),
-                address_line1=address["addressLine1"], address_line2=address["addressLine2"],
-                city=address["city"], region=address["region"], postal_code=address["postalCode"],
+                company_name=company["companyName"],
+                primary_domain=company["domain"],
+                country=address["country"],
+                contact_email=company["email"],
+                contact_name=billing.get("contactName", ""),
+                contact_phone=billing.get("phone", ""),
+                address_line1=address["addressLine1"],
+                address_line2=address["addressLine2"],
+                city=address["city"],
+                region=address["region"],
+                postal_code=address["postalCode"],
             ),
         )
         return Response(CustomerOutput(customer).data, status=status.HTTP_201_CREATED)

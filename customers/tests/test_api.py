@@ -12,8 +12,12 @@ BODY = {
         "domain": "wingtip.onmicrosoft.com",
         "companyName": "Wingtip Toys GmbH",
         "email": "it@wingtip.example",
-        "address": {"country": "DE", "city": "Berlin", "postalCode": "10115",
-                    "addressLine1": "Unter den Linden 1"},
+        "address": {
+            "country": "DE",
+            "city": "Berlin",
+            "postalCode": "10115",
+            "addressLine1": "Unter den Linden 1",
+        },
     },
     "billingProfile": {"contactName": "Anna Schmidt", "phone": "+49 30 123456"},
 }
@@ -22,7 +26,9 @@ BODY = {
 @pytest.fixture
 def customers(owner_partner):
     return [
-        CustomerFactory(partner=owner_partner, company_name="Contoso", primary_domain="contoso.com"),
+        CustomerFactory(
+            partner=owner_partner, company_name="Contoso", primary_domain="contoso.com"
+        ),
         CustomerFactory(partner=owner_partner, company_name="Northwind", primary_domain="nw.com"),
     ]
 
@@ -35,16 +41,24 @@ def _filter(field, value):
     ("field", "value"),
     [("CompanyName", "cont"), ("Domain", "contoso."), ("TenantId", None)],
 )
-def test_customers_are_filtered_like_partner_center(customers, global_admin, api_client_for, field,
-                                                    value):
+def test_customers_are_filtered_like_partner_center(
+    customers, global_admin, api_client_for, field, value
+):
     value = value or str(customers[0].entra_tenant_id)
     body = api_client_for(global_admin).get("/v1/customers", _filter(field, value)).json()
     assert [c["companyProfile"]["companyName"] for c in body["items"]] == ["Contoso"]
     assert body["totalCount"] == 1
 
 
-@pytest.mark.parametrize("raw", ["{nope", '{"Field":"Phone","Value":"1"}', '{"Value":"x"}',
-                                 '{"Field":"TenantId","Value":"not-a-guid"}'])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "{nope",
+        '{"Field":"Phone","Value":"1"}',
+        '{"Value":"x"}',
+        '{"Field":"TenantId","Value":"not-a-guid"}',
+    ],
+)
 def test_a_malformed_filter_is_a_problem(customers, global_admin, api_client_for, raw):
     response = api_client_for(global_admin).get("/v1/customers", {"filter": raw})
     assert response.status_code == 400
@@ -75,7 +89,9 @@ def test_missing_fields_are_listed(global_admin, api_client_for):
     )
     body = response.json()
     assert response.status_code == 400 and body["code"] == "validation_error"
-    assert {"companyProfile.tenantId", "companyProfile.domain"} <= {e["field"] for e in body["errors"]}
+    assert {"companyProfile.tenantId", "companyProfile.domain"} <= {
+        e["field"] for e in body["errors"]
+    }
 
 
 @pytest.mark.parametrize("customer_id", ["not-a-guid", "00000000-0000-0000-0000-000000000000"])

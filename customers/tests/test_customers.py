@@ -30,12 +30,21 @@ VALID_FORM = {
 @pytest.fixture
 def customers(owner_partner):
     return [
-        CustomerFactory(partner=owner_partner, company_name="Contoso Italia",
-                        primary_domain="contoso.onmicrosoft.com"),
-        CustomerFactory(partner=owner_partner, company_name="Fabrikam Retail",
-                        primary_domain="fabrikamretail.onmicrosoft.com"),
-        CustomerFactory(partner=owner_partner, company_name="Tailspin Toys",
-                        primary_domain="tailspin.example.com"),
+        CustomerFactory(
+            partner=owner_partner,
+            company_name="Contoso Italia",
+            primary_domain="contoso.onmicrosoft.com",
+        ),
+        CustomerFactory(
+            partner=owner_partner,
+            company_name="Fabrikam Retail",
+            primary_domain="fabrikamretail.onmicrosoft.com",
+        ),
+        CustomerFactory(
+            partner=owner_partner,
+            company_name="Tailspin Toys",
+            primary_domain="tailspin.example.com",
+        ),
     ]
 
 
@@ -54,14 +63,18 @@ def _names(response):
         ("nobody", []),
     ],
 )
-def test_customers_are_found_by_name_or_domain(customers, global_admin, client_for, search, expected):
+def test_customers_are_found_by_name_or_domain(
+    customers, global_admin, client_for, search, expected
+):
     response = client_for(global_admin).get("/customers/", {"q": search})
     assert _names(response) == expected
 
 
 def test_customers_are_found_by_tenant_guid(customers, global_admin, client_for):
     target = customers[2]
-    response = client_for(global_admin).get("/customers/", {"q": str(target.entra_tenant_id).upper()})
+    response = client_for(global_admin).get(
+        "/customers/", {"q": str(target.entra_tenant_id).upper()}
+    )
     assert _names(response) == ["Tailspin Toys"]
 
 
@@ -106,14 +119,19 @@ def test_invalid_customer_input_is_refused_with_a_message(
         assert not Customer.objects.exists()
 
 
-def test_a_tenant_guid_is_unique_within_a_partner_but_not_across(global_admin, outsider, client_for):
+def test_a_tenant_guid_is_unique_within_a_partner_but_not_across(
+    global_admin, outsider, client_for
+):
     assert client_for(global_admin).post("/customers/new/", VALID_FORM).status_code == 302
     again = client_for(global_admin).post("/customers/new/", VALID_FORM)
     assert b"already have a customer with this tenant ID" in again.content
     assert client_for(outsider).post("/customers/new/", VALID_FORM).status_code == 302
-    assert Customer.objects.all_partners().filter(
-        entra_tenant_id=VALID_FORM["entra_tenant_id"]
-    ).count() == 2
+    assert (
+        Customer.objects.all_partners()
+        .filter(entra_tenant_id=VALID_FORM["entra_tenant_id"])
+        .count()
+        == 2
+    )
 
 
 def test_a_customer_is_edited_and_the_change_recorded(customers, global_admin, client_for):
@@ -133,12 +151,19 @@ def test_a_customer_is_edited_and_the_change_recorded(customers, global_admin, c
 
 def test_the_service_refuses_a_malformed_guid_and_stores_nothing(global_admin):
     profile = CustomerProfile(
-        company_name="X", primary_domain="x.example", country="IT", contact_email="a@x.example",
-        address_line1="a", city="b", postal_code="c",
+        company_name="X",
+        primary_domain="x.example",
+        country="IT",
+        contact_email="a@x.example",
+        address_line1="a",
+        city="b",
+        postal_code="c",
     )
     with partner_scope(global_admin.partner), pytest.raises(PortalError) as error:
         customer_create(
-            partner=global_admin.partner, actor=global_admin, entra_tenant_id="123",
+            partner=global_admin.partner,
+            actor=global_admin,
+            entra_tenant_id="123",
             profile=profile,
         )
     assert error.value.code == "invalid_tenant_id"

@@ -22,7 +22,8 @@ class MeApi(APIView):
         data = PreferencesInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = user_preferences_set(
-            user=request.user, language=data.validated_data["language"],
+            user=request.user,
+            language=data.validated_data["language"],
             time_zone=data.validated_data["timeZone"],
         )
         return Response(MeOutput(user).data)

@@ -32,7 +32,7 @@ def test_every_action_is_in_the_spec_table():
 
 
 def test_only_support_staff_triage_support_requests():
-    assert SUPPORT_STAFF_ACTIONS == {Action.TRIAGE_SUPPORT_REQUESTS}
+    assert {Action.TRIAGE_SUPPORT_REQUESTS} == SUPPORT_STAFF_ACTIONS
 
 
 def test_a_global_admin_without_admin_agent_cannot_get_keys_or_cancel(db):

@@ -37,7 +37,9 @@ def test_sign_in_with_email_and_password_is_recorded(global_admin):
     assert client.get("/settings/users/").status_code == 200
     [event] = _events(global_admin.partner, OperationType.SIGN_IN)
     assert (event.actor, event.actor_email, event.user_agent) == (
-        global_admin, global_admin.email, "pytest-browser"
+        global_admin,
+        global_admin.email,
+        "pytest-browser",
     )
     assert event.ip_address == "127.0.0.1"
 

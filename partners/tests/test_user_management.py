@@ -26,8 +26,11 @@ def test_invited_user_sets_a_password_verifies_the_address_and_signs_in(
     admin_client = client_for(global_admin)
     response = admin_client.post(
         "/settings/users/invite/",
-        {"email": "New.Person@Owner.example", "full_name": "New Person",
-         "roles": [Role.SALES_AGENT.value, Role.BILLING_ADMIN.value]},
+        {
+            "email": "New.Person@Owner.example",
+            "full_name": "New Person",
+            "roles": [Role.SALES_AGENT.value, Role.BILLING_ADMIN.value],
+        },
     )
     assert response.status_code == 302
     invited = User.objects.get(email="new.person@owner.example")
@@ -41,7 +44,9 @@ def test_invited_user_sets_a_password_verifies_the_address_and_signs_in(
     link = re.search(r"http://testserver(/invitation/\S+/)", mail.body).group(1)
     guest = Client()
     assert guest.get(link).status_code == 200
-    guest.post(link, {"new_password1": "a-long-new-pass-2026", "new_password2": "a-long-new-pass-2026"})
+    guest.post(
+        link, {"new_password1": "a-long-new-pass-2026", "new_password2": "a-long-new-pass-2026"}
+    )
     assert EmailAddress.objects.get(user=invited).verified
     assert guest.get(link).status_code == 410, "an invitation link works once"
 
@@ -72,14 +77,18 @@ def test_roles_are_assigned_and_removed_and_recorded(global_admin, role_users, c
     assert sales.roles == [Role.ADMIN_AGENT.value]
     [event] = _events(global_admin.partner, OperationType.UPDATE_PARTNER_USER)
     assert event.details == {
-        "email": sales.email, "rolesBefore": ["sales_agent"], "rolesAfter": ["admin_agent"]
+        "email": sales.email,
+        "rolesBefore": ["sales_agent"],
+        "rolesAfter": ["admin_agent"],
     }
 
 
 def test_the_last_global_admin_cannot_lose_the_role(global_admin):
     with partner_scope(global_admin.partner), pytest.raises(PortalError) as error:
         user_roles_set(
-            partner=global_admin.partner, actor=global_admin, user_id=global_admin.pk,
+            partner=global_admin.partner,
+            actor=global_admin,
+            user_id=global_admin.pk,
             roles=[Role.SALES_AGENT.value],
         )
     assert error.value.code == "last_global_admin"

@@ -1,0 +1,93 @@
+# CSP Partner Portal: one command to run it, one to test it.
+#
+#   make run     set up .venv, migrate, seed the demo and start web + Celery worker + beat
+#   make test    set up .venv with dev tools, start PostgreSQL/Redis if needed, run pytest
+#
+# Needs only Python >= 3.11 and make. Override VENV=... to use another virtualenv.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP_BASE := $(VENV)/.stamp-base
+STAMP_DEV := $(VENV)/.stamp-dev
+PIP_INSTALL := $(PY) -m pip install --disable-pip-version-check -q -c constraints.txt
+
+# The first interpreter on PATH that is Python 3.11 or newer (evaluated only when .venv is made).
+PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
+	  if command -v $$p >/dev/null 2>&1 && \
+	     $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1; then \
+	    echo $$p; break; fi; done)
+
+PYTEST_ARGS ?=
+
+.PHONY: help run test lint vendor clean install install-dev messages
+
+help:
+	@echo "make run      set up and start the portal with demo data (http://127.0.0.1:8000/)"
+	@echo "make test     set up and run the test suite (PostgreSQL + Redis; PYTEST_ARGS=...)"
+	@echo "make lint     ruff check ."
+	@echo "make vendor   refresh static/vendor from npm (needs node; not needed to run or test)"
+	@echo "make clean    remove var/ and the virtualenv's install stamps"
+
+# --- virtualenv ---------------------------------------------------------------------------------
+
+$(PY):
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "Python 3.11 or newer is required (looked for python3.11, python3.12, python3.13, python3)." >&2; \
+	  exit 1; fi
+	@echo "Creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version))"
+	$(PYTHON) -m venv $(VENV)
+
+# Re-install only when the declared dependencies or their lock file changed.
+$(STAMP_BASE): pyproject.toml constraints.txt | $(PY)
+	@echo "Installing the portal's dependencies into $(VENV) (constraints.txt)"
+	$(PIP_INSTALL) -e .
+	@touch $@
+
+$(STAMP_DEV): pyproject.toml constraints.txt | $(PY)
+	@echo "Installing the portal's dependencies and dev tools into $(VENV) (constraints.txt)"
+	$(PIP_INSTALL) -e '.[dev]'
+	@touch $(STAMP_BASE) $@
+
+install: $(STAMP_BASE)
+install-dev: $(STAMP_DEV)
+
+# --- translations (Babel, pure Python; no gettext needed) ---------------------------------------
+
+messages: $(STAMP_BASE)
+	@if compgen -G 'locale/*/LC_MESSAGES/django.po' >/dev/null; then \
+	  $(BIN)/pybabel compile -d locale -D django; \
+	else \
+	  echo "No locale/*/LC_MESSAGES/django.po yet: nothing to compile."; \
+	fi
+
+# --- the two commands ---------------------------------------------------------------------------
+
+run: $(STAMP_BASE) messages
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput
+	$(PY) manage.py seed_demo
+	exec $(PY) scripts/run_portal.py
+
+test: $(STAMP_DEV) messages
+	PYTHON=$(PY) bash scripts/ensure_services.sh
+	bash scripts/ensure_chromium.sh
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# --- the rest -----------------------------------------------------------------------------------
+
+lint: $(STAMP_DEV)
+	$(BIN)/ruff check .
+
+vendor:
+	if [ -f package-lock.json ]; then npm ci; else npm install; fi
+	mkdir -p static/vendor/pico
+	cp node_modules/@picocss/pico/css/pico.min.css static/vendor/pico/
+	cp node_modules/@picocss/pico/LICENSE.md static/vendor/pico/
+
+clean:
+	rm -rf var
+	rm -f $(STAMP_BASE) $(STAMP_DEV)
