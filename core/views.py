@@ -1,5 +1,6 @@
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 
 from csp_portal.api.exceptions import problem_response
@@ -51,7 +52,8 @@ def server_error_view(request):
         return problem_response(
             status_code=500, code="server_error", detail="The server could not answer this time."
         )
-    return render(request, "500.html", status=500)
+    # No request context: its processors read the session, and the database may be what failed.
+    return HttpResponseServerError(loader.get_template("500.html").render())
 
 
 def csrf_failure_view(request, reason=""):
