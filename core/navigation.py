@@ -23,6 +23,7 @@ class NavItem:
 
 MAIN_MENU = (
     NavItem(_("Customers"), "customers:list", Action.VIEW_CUSTOMERS),
+    NavItem(_("Catalogue"), "catalog:catalogue", Action.BUY_SOFTWARE),
     NavItem(_("Invoices"), "orders:invoice_list", Action.VIEW_INVOICES),
     NavItem(_("Support"), "support:request_list", Action.FILE_SUPPORT_REQUESTS),
     NavItem(_("Support queue"), "support:queue", Action.TRIAGE_SUPPORT_REQUESTS),
@@ -38,5 +39,6 @@ GEAR_MENU = (
 def menu_for(user, items) -> list[dict]:
     return [
         {"label": item.label, "url": reverse(item.url_name), "url_name": item.url_name}
-        for item in items if item.allowed(user)
+        for item in items
+        if item.allowed(user)
     ]

@@ -1,4 +1,4 @@
-"""Headless Chromium for the browser tests: one browser per session, a fresh context per test.
+"""Headless Chromium for the browser tests: one browser for the package, a fresh context per test.
 
 Playwright drives the distribution's Chromium at /usr/bin/chromium and never downloads a browser
 of its own (`playwright install` is not part of the setup; `scripts/ensure_chromium.sh` is).
@@ -12,17 +12,10 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
-
-# Playwright's sync API runs an asyncio event loop in the main thread (under greenlets) for the
-# whole life of the browser. Django sees that running loop and refuses ORM calls from the main
-# thread with SynchronousOnlyOperation, so the factories, the fixtures and pytest-django's
-# database flush between tests would all fail. Nothing here runs concurrently with that loop:
-# every Playwright call blocks until it is done, and the live server answers in its own thread.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -31,30 +24,48 @@ SCREENSHOTS_DIR = Path(__file__).resolve().parents[2] / "artifacts" / "screensho
 TIMEOUT_MS = 15_000
 
 
-def _unavailable(reason: str) -> None:
+def _unavailable(reason: str, error: Exception | None = None) -> NoReturn:
     """Skip without a browser on a developer machine; CI must never skip silently."""
     if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: browser tests may not be skipped)", pytrace=False)
-    pytest.skip(reason)
+        detail = f"\n{error}" if error is not None else ""
+        pytest.fail(f"{reason} (CI=true: browser tests may not be skipped){detail}", pytrace=False)
+    # Playwright's errors carry the whole browser log; its first line is enough for a skip.
+    first_line = str(error).strip().splitlines()[0] if error is not None else ""
+    pytest.skip(f"{reason}: {first_line}" if first_line else reason)
 
 
-@pytest.fixture(scope="session")
+# One browser for the whole browser test package. Package scope rather than session scope, so
+# that Playwright stops, and the async-unsafe switch below is lifted, before the rest of the suite
+# runs: both would otherwise last until the end of the session (see the comment below).
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         _unavailable(f"{CHROMIUM} is missing: run scripts/ensure_chromium.sh")
-    try:
-        playwright = sync_playwright().start()
-    except Exception as error:  # noqa: BLE001 - any start-up failure means "no browser"
-        _unavailable(f"Playwright could not start: {error}")
-    try:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    except Exception as error:  # noqa: BLE001
-        playwright.stop()
-        _unavailable(f"Chromium could not start: {error}")
-    expect.set_options(timeout=TIMEOUT_MS)
-    yield chromium
-    chromium.close()
-    playwright.stop()
+    with pytest.MonkeyPatch.context() as patch:
+        # Playwright's sync API keeps an asyncio event loop running in the main thread (under
+        # greenlets) from start() to stop(). Django sees that loop and refuses every ORM call
+        # from the main thread with SynchronousOnlyOperation, so the factories, the fixtures and
+        # pytest-django's flush between tests would fail. Nothing runs concurrently with that
+        # loop (each Playwright call blocks until done; the live server answers in its own
+        # thread), so switching the check off is safe here. It is set only while Playwright
+        # runs: a process-wide setting would also reach subprocesses such as
+        # `manage.py check --deploy`, which rightly reports it as async.E001.
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        try:
+            playwright = sync_playwright().start()
+        except Exception as error:  # noqa: BLE001 - any start-up failure means "no browser"
+            _unavailable("Playwright could not start", error)
+        try:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        except Exception as error:  # noqa: BLE001
+            playwright.stop()
+            _unavailable(f"{CHROMIUM} could not start", error)
+        expect.set_options(timeout=TIMEOUT_MS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+            playwright.stop()
 
 
 @pytest.hookimpl(wrapper=True)

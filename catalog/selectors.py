@@ -1,0 +1,180 @@
+"""Reads on markets and the catalogue; the catalogue is shared by every partner."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import NotFound, PortalError
+
+from .models import (
+    AVAILABILITY_ID_PATTERN,
+    PRODUCT_ID_PATTERN,
+    SKU_ID_PATTERN,
+    Availability,
+    Market,
+    Price,
+    Product,
+    Sku,
+)
+from .policy import MarketFacts, Purchasability, market_facts_load, product_purchasability
+from .target_views import TargetView
+
+_CATALOG_ITEM_ID = re.compile(
+    rf"^({PRODUCT_ID_PATTERN}):({SKU_ID_PATTERN}):({AVAILABILITY_ID_PATTERN})$"
+)
+
+
+def market_get(*, country: str) -> Market:
+    """The market of an ISO 3166-1 alpha-2 code, in either case; `invalid_country` otherwise."""
+    code = (country or "").strip().upper()
+    market = Market.objects.filter(country=code).first() if len(code) == 2 else None
+    if market is None:
+        raise PortalError(
+            _("“%(country)s” is not a country code the catalogue sells in (ISO 3166-1 alpha-2, "
+              "e.g. IT).") % {"country": country},
+            code="invalid_country", field="country",
+        )
+    return market
+
+
+def market_list() -> list[Market]:
+    """Every market, sorted by its country's name in the active language."""
+    return sorted(Market.objects.all(), key=lambda market: str(market.country.name))
+
+
+def product_list(*, target_view: TargetView | None = None, query: str = "") -> QuerySet[Product]:
+    products = Product.objects.matching(query)
+    if target_view is not None:
+        products = products.in_families(target_view.families)
+    return products
+
+
+def product_get(*, product_id: str) -> Product:
+    product = Product.objects.filter(product_id=product_id).first()
+    if product is None:
+        raise NotFound(_("No product has the id %(id)s.") % {"id": product_id})
+    return product
+
+
+def sku_list(*, product: Product) -> QuerySet[Sku]:
+    return product.skus.select_related("product")
+
+
+def sku_get(*, product: Product, sku_id: str) -> Sku:
+    sku = sku_list(product=product).filter(sku_id=sku_id).first()
+    if sku is None:
+        raise NotFound(_("Product %(product)s has no SKU %(sku)s.")
+                       % {"product": product.product_id, "sku": sku_id})
+    return sku
+
+
+def _prices_in_force(at: datetime) -> Prefetch:
+    return Prefetch("prices", queryset=Price.objects.in_force(at), to_attr="prices_in_force")
+
+
+def availability_list(*, sku: Sku, market: Market, at: datetime) -> QuerySet[Availability]:
+    """The SKU's availability in the market (none or one), with `prices_in_force` at the moment."""
+    return (
+        Availability.objects.filter(sku=sku, market=market)
+        .select_related("sku__product", "market")
+        .prefetch_related(_prices_in_force(at))
+    )
+
+
+def price_in_force(*, availability: Availability, at: datetime | None = None) -> Price | None:
+    """The price of the availability at the moment: the one period [from, to) that contains it."""
+    at = at or timezone.now()
+    # Periods never overlap (validation, and a constraint on PostgreSQL); the order only makes
+    # the answer deterministic should a database without the constraint hold an overlap.
+    return availability.prices.in_force(at).order_by("-valid_from").first()
+
+
+def catalog_item_get(*, catalog_item_id: str) -> Availability:
+    """The availability a `catalogItemId` ("productId:skuId:availabilityId") names."""
+    match = _CATALOG_ITEM_ID.match(catalog_item_id or "")
+    availability = None
+    if match:
+        product_id, sku_id, availability_id = match.groups()
+        availability = (
+            Availability.objects.select_related("sku__product", "market")
+            .filter(sku__product__product_id=product_id, sku__sku_id=sku_id,
+                    availability_id=availability_id)
+            .first()
+        )
+    if availability is None:
+        raise PortalError(
+            _("“%(id)s” is not a catalogue item id (productId:skuId:availabilityId) of the "
+              "catalogue.") % {"id": catalog_item_id},
+            code="invalid_catalog_item",
+        )
+    return availability
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One SKU as a market sees it: its availability and price there, if any, and the verdict."""
+
+    sku: Sku
+    availability: Availability | None
+    price: Price | None
+    purchasability: Purchasability
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    product: Product
+    purchasability: Purchasability
+    offers: list[Offer]
+
+
+def offer_for(*, sku: Sku, availability: Availability | None, facts: MarketFacts) -> Offer:
+    """Judge one SKU whose availability carries `prices_in_force` for the facts' moment."""
+    prices = availability.prices_in_force if availability is not None else []
+    return Offer(
+        sku=sku, availability=availability,
+        price=max(prices, key=lambda price: price.valid_from, default=None),
+        purchasability=product_purchasability(
+            product=sku.product, market=facts.market, sku=sku, facts=facts
+        ),
+    )
+
+
+def catalogue_for_market(
+    *, market: Market, target_view: TargetView | None = None, query: str = "",
+    at: datetime | None = None,
+) -> list[CatalogueEntry]:
+    """Every product with its SKUs, prices and verdict, as a buyer in the market sees them."""
+    # A constant number of queries, whatever the size of the catalogue (tests count them).
+    at = at or timezone.now()
+    in_market = Availability.objects.filter(market=market).prefetch_related(_prices_in_force(at))
+    products = list(
+        product_list(target_view=target_view, query=query).prefetch_related(
+            Prefetch(
+                "skus",
+                queryset=Sku.objects.order_by("sku_id").prefetch_related(
+                    Prefetch("availabilities", queryset=in_market, to_attr="in_market")
+                ),
+            )
+        )
+    )
+    facts = market_facts_load(market=market, products=products, at=at)
+    entries = []
+    for product in products:
+        offers = []
+        for sku in product.skus.all():
+            offers.append(offer_for(
+                sku=sku, availability=next(iter(sku.in_market), None), facts=facts
+            ))
+        entries.append(CatalogueEntry(
+            product=product,
+            purchasability=product_purchasability(product=product, market=market, facts=facts),
+            offers=offers,
+        ))
+    return entries
+
