@@ -18,7 +18,8 @@ class RequestContext:
 
 # RequestContext is a frozen dataclass, so one shared default instance cannot be mutated.
 _context: ContextVar[RequestContext] = ContextVar(
-    "request_context", default=RequestContext()  # noqa: B039
+    "request_context",
+    default=RequestContext(),  # noqa: B039
 )
 
 

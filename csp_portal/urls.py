@@ -7,7 +7,9 @@ from core import views as core_views
 
 api_v1 = [
     path("", include("partners.api.urls")),
+    path("", include("catalog.api.urls")),
     path("", include("customers.api.urls")),
+    path("", include("orders.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularRedocView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -20,7 +22,9 @@ urlpatterns = [
     path("v1/", include((api_v1, "api"))),
     path("", include("partners.urls")),
     path("", include("customers.urls")),
+    path("", include("catalog.urls")),
     path("", include("orders.urls")),
+    path("", include("software.urls")),
     path("", include("support.urls")),
     path("", include("activity.urls")),
 ]

@@ -82,4 +82,6 @@ def customer_edit_view(request, customer_id):
 @requires(Action.VIEW_CUSTOMERS)
 def customer_detail_view(request, customer_id):
     customer = _customer_or_404(customer_id)
-    return render(request, "customers/customer_detail.html", {"customer": customer})
+    return render(
+        request, "customers/customer_detail.html", {"customer": customer, "active_tab": "profile"}
+    )

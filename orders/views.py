@@ -1,9 +1,174 @@
-from django.shortcuts import render
+import uuid
 
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from catalog.selectors import catalogue_for_market, market_get
+from catalog.target_views import TargetView
+from core.errors import PortalError
+from customers.selectors import customer_get
 from partners.access import requires
 from partners.roles import Action
+
+from . import cart, selectors
+from .forms import AddProductsFilterForm, AddToCartForm, PlaceOrderForm, RemoveFromCartForm
+from .idempotency import order_place_once
+from .policy import purchase_cancellation
+from .quotes import order_quote
+
+ORDERS_PER_PAGE = 20
+
+
+def _customer_or_404(customer_id):
+    try:
+        return customer_get(customer_id=customer_id)
+    except PortalError as error:
+        raise Http404(error.message) from error
 
 
 @requires(Action.VIEW_INVOICES)
 def invoice_list_view(request):
     return render(request, "orders/invoice_list.html")
+
+
+@requires(Action.VIEW_CUSTOMERS)
+def customer_orders_view(request, customer_id):
+    customer = _customer_or_404(customer_id)
+    page = Paginator(selectors.order_list(customer=customer), ORDERS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "orders/customer_orders.html",
+        {"customer": customer, "page": page, "active_tab": "orders"},
+    )
+
+
+@requires(Action.VIEW_CUSTOMERS)
+def order_detail_view(request, customer_id, order_id):
+    customer = _customer_or_404(customer_id)
+    try:
+        order = selectors.order_get(customer=customer, order_id=order_id)
+    except PortalError as error:
+        raise Http404(error.message) from error
+    now = timezone.now()
+    lines = [(line, purchase_cancellation(purchase=line, at=now)) for line in order.lines.all()]
+    return render(
+        request,
+        "orders/order_detail.html",
+        {
+            "customer": customer,
+            "order": order,
+            "lines": lines,
+            "active_tab": "orders",
+            "just_placed": request.GET.get("placed") == "1",
+        },
+    )
+
+
+@requires(Action.BUY_SOFTWARE)
+def add_products_view(request, customer_id):
+    customer = _customer_or_404(customer_id)
+    market = market_get(country=customer.country.code)
+    form = AddProductsFilterForm(request.GET)
+    target_view, query = None, ""
+    if form.is_valid():
+        target_view = (
+            TargetView(form.cleaned_data["targetView"]) if form.cleaned_data["targetView"] else None
+        )
+        query = form.cleaned_data["q"]
+    entries = catalogue_for_market(market=market, target_view=target_view, query=query)
+    return render(
+        request,
+        "orders/add_products.html",
+        {
+            "customer": customer,
+            "market": market,
+            "entries": entries,
+            "form": form,
+            "cart_size": len(cart.cart_lines(request.session, customer)),
+        },
+    )
+
+
+@requires(Action.BUY_SOFTWARE)
+@require_POST
+def cart_add_view(request, customer_id):
+    customer = _customer_or_404(customer_id)
+    form = AddToCartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a quantity of at least 1."))
+        return redirect("orders:add_products", customer_id=customer.entra_tenant_id)
+    line = cart.LineRequest(
+        offer_id=form.cleaned_data["offer_id"], quantity=form.cleaned_data["quantity"]
+    )
+    try:
+        # Checked now so the partner hears of an unavailable product before the review.
+        order_quote(customer=customer, lines=[line])
+    except PortalError as error:
+        messages.error(request, error.message)
+        return redirect("orders:add_products", customer_id=customer.entra_tenant_id)
+    cart.cart_add(request.session, customer, offer_id=line.offer_id, quantity=line.quantity)
+    messages.success(request, _("Added to the cart."))
+    return redirect("orders:add_products", customer_id=customer.entra_tenant_id)
+
+
+@requires(Action.BUY_SOFTWARE)
+def cart_view(request, customer_id):
+    customer = _customer_or_404(customer_id)
+    if request.method == "POST":
+        form = RemoveFromCartForm(request.POST)
+        if form.is_valid():
+            cart.cart_remove(request.session, customer, offer_id=form.cleaned_data["offer_id"])
+        return redirect("orders:cart", customer_id=customer.entra_tenant_id)
+    lines = cart.cart_lines(request.session, customer)
+    quote, problem = None, None
+    if lines:
+        try:
+            quote = order_quote(customer=customer, lines=lines)
+        except PortalError as error:
+            problem = error.message
+    return render(
+        request,
+        "orders/cart.html",
+        {
+            "customer": customer,
+            "quote": quote,
+            "problem": problem,
+            "lines": lines,
+            "place_form": PlaceOrderForm(initial={"submission_id": uuid.uuid4()}),
+        },
+    )
+
+
+@requires(Action.BUY_SOFTWARE)
+@require_POST
+def order_place_view(request, customer_id):
+    customer = _customer_or_404(customer_id)
+    form = PlaceOrderForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The review page expired. Review the order again."))
+        return redirect("orders:cart", customer_id=customer.entra_tenant_id)
+    try:
+        order = order_place_once(
+            partner=request.user.partner,
+            actor=request.user,
+            customer=customer,
+            lines=cart.cart_lines(request.session, customer),
+            key=f"web:{form.cleaned_data['submission_id']}",
+        )
+    except PortalError as error:
+        messages.error(request, error.message)
+        return redirect("orders:cart", customer_id=customer.entra_tenant_id)
+    cart.cart_clear(request.session, customer)
+    detail = reverse(
+        "orders:order_detail",
+        kwargs={"customer_id": customer.entra_tenant_id, "order_id": order.id},
+    )
+    return redirect(f"{detail}?placed=1")

@@ -15,24 +15,44 @@ ROUTES = all_routes()
 LOGIN_PATH = "/accounts/login/"
 
 
-def _own_token_id(user) -> int:
-    with partner_scope(user.partner):
-        token, _clear = api_token_issue(actor=user, name="matrix")
-    return token.pk
+class OwnObjects:
+    """Objects of one user's partner for a route's keywords, made on demand and shared, so that
+    a customer and its order in one path belong together."""
+
+    def __init__(self, user):
+        self.user = user
+        self._made: dict[str, object] = {}
+
+    def _once(self, name, make):
+        if name not in self._made:
+            self._made[name] = make()
+        return self._made[name]
+
+    def token(self):
+        def make():
+            with partner_scope(self.user.partner):
+                return api_token_issue(actor=self.user, name="matrix")[0]
+
+        return self._once("token", make)
+
+    def customer(self):
+        from customers.tests.factories import CustomerFactory
+
+        return self._once("customer", lambda: CustomerFactory(partner=self.user.partner))
+
+    def order(self):
+        from orders.tests.factories import order_for
+
+        return self._once("order", lambda: order_for(self.customer()))
 
 
 # How to find, for a route's keyword, an object that belongs to the given user's partner.
 # A route with a keyword missing here fails the matrices: add the keyword when adding the route.
-def _own_customer_id(user):
-    from customers.tests.factories import CustomerFactory
-
-    return CustomerFactory(partner=user.partner).entra_tenant_id
-
-
 OBJECT_OF = {
-    "user_id": lambda user: user.pk,
-    "token_id": _own_token_id,
-    "customer_id": _own_customer_id,
+    "user_id": lambda own: own.user.pk,
+    "token_id": lambda own: own.token().pk,
+    "customer_id": lambda own: own.customer().entra_tenant_id,
+    "order_id": lambda own: own.order().id,
 }
 # Ids of objects every partner shares (the catalogue): reachable by all, so no isolation test.
 SHARED_OBJECT_OF: dict[str, object] = {
@@ -43,6 +63,7 @@ OPAQUE_KWARGS = {"uidb64": "MQ", "token": "not-a-real-token"}
 
 
 def _path_for(route, owner) -> str:
+    own = OwnObjects(owner)
     values = {}
     for kwarg in route.kwargs:
         if kwarg in OPAQUE_KWARGS:
@@ -51,7 +72,7 @@ def _path_for(route, owner) -> str:
             values[kwarg] = SHARED_OBJECT_OF[kwarg]()
         else:
             assert kwarg in OBJECT_OF, f"{route.name}: no object factory for '{kwarg}'"
-            values[kwarg] = OBJECT_OF[kwarg](owner)
+            values[kwarg] = OBJECT_OF[kwarg](own)
     return route.path_with(values)
 
 

@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from catalog.demo import demo_catalog_seed
+from orders.demo import demo_orders_seed
 from partners.demo import demo_partners_seed, demo_password
 
 
@@ -8,6 +10,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         logins = demo_partners_seed()
+        catalogue = demo_catalog_seed()
+        self.stdout.write(
+            "Demo catalogue: {products} products, {skus} SKUs, {prices} prices, "
+            "{variants} software variants.".format(**catalogue)
+        )
+        sales = demo_orders_seed()
+        self.stdout.write(
+            "Demo customers: {customers}; orders placed now: {orders}.".format(**sales)
+        )
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with:"))
         for email, roles in logins:
             self.stdout.write(f"  {email:<34} {roles}")

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path(
+        "customers/<str:customer_id>/orders", views.OrderCollectionApi.as_view(), name="order-list"
+    ),
+    path(
+        "customers/<str:customer_id>/orders/<str:order_id>",
+        views.OrderGetApi.as_view(),
+        name="order-get",
+    ),
+]

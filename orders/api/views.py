@@ -1,0 +1,125 @@
+import json
+
+from django.http import HttpResponse
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.errors import PortalError
+from csp_portal.api.exceptions import PROBLEM_CONTENT_TYPE, problem
+from csp_portal.api.pagination import ContinuationPagination
+from customers.selectors import customer_get
+from orders import selectors
+from orders.idempotency import idempotent_call, request_fingerprint
+from orders.policy import purchase_cancellation
+from orders.quotes import LineRequest
+from orders.services import order_place
+from partners.roles import Action
+
+from .serializers import OrderCreateInput, OrderOutput, order_representation
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 100
+
+
+def _represent(order, customer, at) -> dict:
+    cancellations = {
+        line.pk: purchase_cancellation(purchase=line, at=at) for line in order.lines.all()
+    }
+    return order_representation(order, customer=customer, cancellations=cancellations)
+
+
+class OrderCollectionApi(APIView):
+    required_actions = {"GET": Action.VIEW_CUSTOMERS, "POST": Action.BUY_SOFTWARE}
+    ordering = ("-placed_at", "-id")
+
+    @extend_schema(
+        responses=OrderOutput(many=True),
+        summary="The customer's orders, newest first",
+        parameters=[OpenApiParameter("size", int), OpenApiParameter("continuationToken", str)],
+    )
+    def get(self, request, customer_id):
+        customer = customer_get(customer_id=customer_id)
+        paginator = ContinuationPagination()
+        page = paginator.paginate_queryset(
+            selectors.order_list(customer=customer), request, view=self
+        )
+        now = timezone.now()
+        return paginator.get_paginated_response([_represent(o, customer, now) for o in page])
+
+    @extend_schema(
+        request=OrderCreateInput,
+        responses={201: OrderOutput},
+        summary="Place an order (create and pay): charged on the next monthly invoice",
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                str,
+                OpenApiParameter.HEADER,
+                description="A replay within 24 h returns the first response; the same key with "
+                "another body is a 409. MS-RequestId is accepted as the key too.",
+            ),
+        ],
+    )
+    def post(self, request, customer_id):
+        customer = customer_get(customer_id=customer_id)
+        data = OrderCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        lines = [
+            LineRequest(
+                offer_id=item["offerId"],
+                quantity=item["quantity"],
+                term_duration=item.get("termDuration") or None,
+            )
+            for item in sorted(
+                data.validated_data["lineItems"],
+                key=lambda item: item.get("lineItemNumber", 0),
+            )
+        ]
+
+        def place() -> tuple[int, bytes]:
+            order = order_place(
+                partner=request.user.partner, actor=request.user, customer=customer, lines=lines
+            )
+            order = selectors.order_get(customer=customer, order_id=order.id)
+            return 201, JSONRenderer().render(_represent(order, customer, timezone.now()))
+
+        key = (
+            request.headers.get(IDEMPOTENCY_HEADER) or request.headers.get("MS-RequestId") or ""
+        )[:MAX_KEY_LENGTH]
+        if not key:
+            status, body = place()
+            return HttpResponse(body, status=status, content_type="application/json")
+        fingerprint = request_fingerprint(
+            json.dumps([str(customer.pk), request.data], sort_keys=True, default=str).encode()
+        )
+        answer = idempotent_call(
+            partner=request.user.partner,
+            key=f"api:{key}",
+            fingerprint=fingerprint,
+            call=place,
+            render_error=_problem_bytes,
+        )
+        content_type = PROBLEM_CONTENT_TYPE if answer.status >= 400 else "application/json"
+        response = HttpResponse(answer.body, status=answer.status, content_type=content_type)
+        if answer.replayed:
+            response["Idempotency-Replayed"] = "true"
+        return response
+
+
+def _problem_bytes(error: PortalError) -> tuple[int, bytes]:
+    errors = [{"field": error.field, "detail": error.message}] if error.field else None
+    body = problem(status_code=error.status, code=error.code, detail=error.message, errors=errors)
+    return error.status, JSONRenderer().render(body)
+
+
+class OrderGetApi(APIView):
+    required_action = Action.VIEW_CUSTOMERS
+
+    @extend_schema(responses=OrderOutput, summary="One order with each line's cancellation facts")
+    def get(self, request, customer_id, order_id):
+        customer = customer_get(customer_id=customer_id)
+        order = selectors.order_get(customer=customer, order_id=order_id)
+        return Response(_represent(order, customer, timezone.now()))

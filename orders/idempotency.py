@@ -1,0 +1,102 @@
+"""Order requests that are safe to repeat: the same key within 24 hours gets the first answer.
+
+The key's row is inserted first, in the same transaction as the order. A concurrent request with
+the same key blocks on the unique index until the first commits, then replays its stored answer,
+so two requests with one key create one order. A different body under a used key is a 409.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import Conflict, PortalError
+
+from .models import IdempotencyRecord, Order
+from .services import order_place
+
+REPLAY_WINDOW = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    status: int
+    body: bytes
+    replayed: bool
+
+
+def request_fingerprint(payload: bytes) -> str:
+    return hashlib.sha256(payload).hexdigest()
+
+
+def _claim(*, partner, key: str, fingerprint: str) -> IdempotencyRecord | StoredAnswer:
+    """The new row for this key, or the first answer when the key was already used."""
+    record = IdempotencyRecord(partner=partner, key=key, request_fingerprint=fingerprint)
+    try:
+        with transaction.atomic():
+            record.save(force_insert=True)
+        return record
+    except IntegrityError:
+        pass
+    existing = IdempotencyRecord.objects.select_for_update().get(key=key)
+    if existing.created_at < timezone.now() - REPLAY_WINDOW:
+        existing.delete()
+        record.save(force_insert=True)
+        return record
+    if existing.request_fingerprint != fingerprint:
+        raise Conflict(
+            _("This idempotency key was already used for a different request."),
+            code="idempotency_key_reused",
+        )
+    return StoredAnswer(
+        status=existing.response_status, body=bytes(existing.response_body), replayed=True
+    )
+
+
+@transaction.atomic
+def idempotent_call(
+    *,
+    partner,
+    key: str,
+    fingerprint: str,
+    call: Callable[[], tuple[int, bytes]],
+    render_error: Callable[[PortalError], tuple[int, bytes]],
+) -> StoredAnswer:
+    """Run `call` once per key; keep its answer (success or refusal) for replays."""
+    claimed = _claim(partner=partner, key=key, fingerprint=fingerprint)
+    if isinstance(claimed, StoredAnswer):
+        return claimed
+    try:
+        with transaction.atomic():
+            status, body = call()
+    except PortalError as error:
+        status, body = render_error(error)
+    claimed.response_status, claimed.response_body = status, body
+    claimed.save(update_fields=["response_status", "response_body"])
+    return StoredAnswer(status=status, body=body, replayed=False)
+
+
+def order_place_once(*, partner, actor, customer, lines, key: str) -> Order:
+    """Place an order from a web form whose submission id is the key; a resubmit gets the same."""
+
+    def place() -> tuple[int, bytes]:
+        order = order_place(partner=partner, actor=actor, customer=customer, lines=lines)
+        return 201, str(order.id).encode()
+
+    def refuse(error: PortalError) -> tuple[int, bytes]:
+        raise error
+
+    answer = idempotent_call(
+        partner=partner,
+        key=key,
+        fingerprint=request_fingerprint(key.encode()),
+        call=place,
+        render_error=refuse,
+    )
+    return Order.objects.get(id=answer.body.decode())

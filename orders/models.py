@@ -1,0 +1,158 @@
+"""Orders and their lines; each line is one software purchase of the customer (SPEC §2)."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from csp_portal.tenancy import PartnerScopedManager
+
+# No vowels or look-alikes (0/O, 1/I): read aloud over the phone without spelling mistakes.
+_ALTERNATE_ID_ALPHABET = "23456789BCDFGHJKLMNPQRSTVWXZ"
+ALTERNATE_ID_LENGTH = 10
+MONEY = {"max_digits": 14, "decimal_places": 4}
+
+
+def new_alternate_id() -> str:
+    return "".join(secrets.choice(_ALTERNATE_ID_ALPHABET) for _ in range(ALTERNATE_ID_LENGTH))
+
+
+class OrderStatus(models.TextChoices):
+    COMPLETED = "completed", _("Completed")
+    PENDING_CANCELLATION = "pendingCancellation", _("Pending cancellation")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class PurchaseStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    PENDING_CANCELLATION = "pendingCancellation", _("Pending cancellation")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Order(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    alternate_id = models.CharField(_("order number"), max_length=16, default=new_alternate_id)
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="orders"
+    )
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    placed_at = models.DateTimeField(default=timezone.now)
+    currency_code = models.CharField(max_length=3)
+    prices_include_tax = models.BooleanField()
+    subtotal = models.DecimalField(**MONEY)
+    tax_total = models.DecimalField(**MONEY)
+    total = models.DecimalField(**MONEY)
+    status = models.CharField(
+        max_length=24, choices=OrderStatus.choices, default=OrderStatus.COMPLETED
+    )
+
+    objects = PartnerScopedManager()
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "alternate_id"], name="order_alternate_id_unique_per_partner"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["partner", "customer", "-placed_at"], name="order_customer_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alternate_id} ({self.placed_at:%Y-%m-%d})"
+
+
+class OrderLine(models.Model):
+    """One software purchase: what was bought, at what price and tax, for which term."""
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="lines")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="purchases"
+    )
+    line_number = models.PositiveSmallIntegerField()
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+")
+    availability = models.ForeignKey(
+        "catalog.Availability", on_delete=models.PROTECT, related_name="+"
+    )
+    # What the partner saw and agreed to at purchase, unchanged by later catalogue edits.
+    catalog_item_id = models.CharField(max_length=40)
+    product_title = models.CharField(max_length=200)
+    sku_title = models.CharField(max_length=200)
+    family = models.CharField(max_length=32)
+    billing = models.CharField(max_length=16)
+    term_duration = models.CharField(max_length=3, blank=True)
+    quantity = models.PositiveIntegerField()
+    currency_code = models.CharField(max_length=3)
+    prices_include_tax = models.BooleanField()
+    tax_rate_percent = models.DecimalField(max_digits=5, decimal_places=2)
+    unit_price = models.DecimalField(**MONEY)
+    extended_price = models.DecimalField(**MONEY)
+    tax_amount = models.DecimalField(**MONEY)
+    total = models.DecimalField(**MONEY)
+    purchased_at = models.DateTimeField()
+    term_start_at = models.DateTimeField(null=True, blank=True)
+    term_end_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Exclusive: the subscription ends at this moment.")
+    )
+    is_cancellable = models.BooleanField()
+    cancellation_window_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    status = models.CharField(
+        max_length=24, choices=PurchaseStatus.choices, default=PurchaseStatus.ACTIVE
+    )
+
+    objects = PartnerScopedManager()
+
+    class Meta:
+        ordering = ["order", "line_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "line_number"], name="order_line_number"),
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="order_line_qty"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["partner", "customer", "-purchased_at"], name="purchase_customer_time"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_title} ×{self.quantity} ({self.order_id})"
+
+    @property
+    def cancellable_until(self) -> datetime | None:
+        """The end of the cancellation window, counted from the purchase time."""
+        if not self.is_cancellable or self.cancellation_window_days is None:
+            return None
+        return self.purchased_at + timedelta(days=self.cancellation_window_days)
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to an order request, replayed byte for byte to a retry with the same key."""
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    request_fingerprint = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True)
+    response_body = models.BinaryField(null=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PartnerScopedManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "key"], name="idempotency_key_per_partner"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,68 @@
+"""Line prices and tax, rounded per line to the currency's minor unit.
+
+Tax-exclusive markets add tax on top of the extended price; in tax-inclusive markets (AU, BR) the
+extended price already contains it and the tax shown is the part it contains:
+extended × rate / (100 + rate). Order totals are sums of rounded lines, so they reconcile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from core.money import HUNDRED, round_money
+
+
+@dataclass(frozen=True)
+class LinePrice:
+    currency_code: str
+    prices_include_tax: bool
+    tax_rate_percent: Decimal
+    unit_price: Decimal
+    quantity: int
+    extended_price: Decimal
+    tax_amount: Decimal
+    total: Decimal
+
+
+def line_price(
+    *,
+    unit_price: Decimal,
+    quantity: int,
+    currency_code: str,
+    tax_rate_percent: Decimal,
+    prices_include_tax: bool,
+) -> LinePrice:
+    extended = round_money(unit_price * quantity, currency_code)
+    if prices_include_tax:
+        tax = round_money(extended * tax_rate_percent / (HUNDRED + tax_rate_percent), currency_code)
+        total = extended
+    else:
+        tax = round_money(extended * tax_rate_percent / HUNDRED, currency_code)
+        total = extended + tax
+    return LinePrice(
+        currency_code=currency_code,
+        prices_include_tax=prices_include_tax,
+        tax_rate_percent=tax_rate_percent,
+        unit_price=unit_price,
+        quantity=quantity,
+        extended_price=extended,
+        tax_amount=tax,
+        total=total,
+    )
+
+
+@dataclass(frozen=True)
+class Totals:
+    subtotal: Decimal
+    tax_total: Decimal
+    total: Decimal
+
+
+def order_totals(prices: list[LinePrice]) -> Totals:
+    """Subtotal is the sum of extended prices (tax included where prices include it)."""
+    return Totals(
+        subtotal=sum((p.extended_price for p in prices), Decimal(0)),
+        tax_total=sum((p.tax_amount for p in prices), Decimal(0)),
+        total=sum((p.total for p in prices), Decimal(0)),
+    )

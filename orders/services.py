@@ -1,0 +1,122 @@
+"""Placing orders: one transaction writes the order, its purchases, their keys and the event."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from dateutil.relativedelta import relativedelta
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from activity.models import OperationType, ResourceType
+from activity.services import event_record
+from catalog.models import Billing, Term
+from software.services import activation_keys_issue
+
+from .models import Order, OrderLine, new_alternate_id
+from .quotes import LineRequest, Quote, QuotedLine, order_quote
+
+_TERM_YEARS = {Term.ONE_YEAR: 1, Term.THREE_YEARS: 3}
+# Ten characters from 28 give 28**10 ids per partner; a collision is retried, not expected.
+_ALTERNATE_ID_ATTEMPTS = 5
+
+
+def _term_end(*, start: datetime, term: str) -> datetime | None:
+    years = _TERM_YEARS.get(Term(term)) if term else None
+    return start + relativedelta(years=years) if years else None
+
+
+def _save_order(*, partner, actor, customer, quote: Quote) -> Order:
+    attempts_left = _ALTERNATE_ID_ATTEMPTS
+    while True:
+        order = Order(
+            partner=partner,
+            customer=customer,
+            placed_by=actor,
+            placed_at=quote.at,
+            alternate_id=new_alternate_id(),
+            currency_code=quote.currency_code,
+            prices_include_tax=quote.prices_include_tax,
+            subtotal=quote.totals.subtotal,
+            tax_total=quote.totals.tax_total,
+            total=quote.totals.total,
+        )
+        try:
+            with transaction.atomic():
+                order.save(force_insert=True)
+            return order
+        except IntegrityError:
+            attempts_left -= 1
+            if not attempts_left:
+                raise
+
+
+def _save_line(*, order: Order, quoted: QuotedLine) -> OrderLine:
+    product, sku, price = quoted.product, quoted.sku, quoted.price
+    is_subscription = sku.billing == Billing.SUBSCRIPTION
+    policy = product.cancellation_policy
+    line = OrderLine(
+        partner_id=order.partner_id,
+        order=order,
+        customer_id=order.customer_id,
+        line_number=quoted.line_number,
+        product=product,
+        sku=sku,
+        availability=quoted.availability,
+        catalog_item_id=quoted.availability.catalog_item_id,
+        product_title=product.title,
+        sku_title=sku.title,
+        family=product.family,
+        billing=sku.billing,
+        term_duration=quoted.term_duration,
+        quantity=price.quantity,
+        currency_code=price.currency_code,
+        prices_include_tax=price.prices_include_tax,
+        tax_rate_percent=price.tax_rate_percent,
+        unit_price=price.unit_price,
+        extended_price=price.extended_price,
+        tax_amount=price.tax_amount,
+        total=price.total,
+        purchased_at=order.placed_at,
+        term_start_at=order.placed_at if is_subscription else None,
+        term_end_at=_term_end(start=order.placed_at, term=sku.term) if is_subscription else None,
+        is_cancellable=policy.is_cancellable,
+        cancellation_window_days=policy.window_days,
+    )
+    line.save(force_insert=True)
+    if product.issues_keys:
+        activation_keys_issue(purchase=line)
+    return line
+
+
+@transaction.atomic
+def order_place(
+    *, partner, actor, customer, lines: list[LineRequest], at: datetime | None = None
+) -> Order:
+    """Buy the lines for the customer; charged on the partner's next monthly invoice."""
+    quote = order_quote(customer=customer, lines=lines, at=at or timezone.now())
+    order = _save_order(partner=partner, actor=actor, customer=customer, quote=quote)
+    saved = [_save_line(order=order, quoted=quoted) for quoted in quote.lines]
+    event_record(
+        partner=partner,
+        actor=actor,
+        operation=OperationType.CREATE_ORDER,
+        resource_type=ResourceType.ORDER,
+        customer=customer,
+        object_id=str(order.id),
+        details={
+            "orderId": str(order.id),
+            "alternateId": order.alternate_id,
+            "lineItems": [
+                {
+                    "offerId": line.catalog_item_id,
+                    "productTitle": line.product_title,
+                    "quantity": line.quantity,
+                }
+                for line in saved
+            ],
+            "total": str(order.total),
+            "currencyCode": order.currency_code,
+        },
+    )
+    return order
