@@ -40,8 +40,8 @@ class ProductListApi(ListAPIView):
     ordering = "product_id"
 
     @extend_schema(parameters=[COUNTRY, TARGET_VIEW], summary="Products, as a market sees them")
-    def get(self, request):
-        query = _query(request)
+    def get(self, request, **kwargs):
+        query = self.catalogue_query(request, **kwargs)
         page = self.paginate_queryset(selectors.product_list(target_view=query["target_view"]))
         facts = market_facts_load(market=query["market"], products=page)
         entries = [
@@ -50,6 +50,10 @@ class ProductListApi(ListAPIView):
             for product in page
         ]
         return self.get_paginated_response(self.get_serializer(entries, many=True).data)
+
+    def catalogue_query(self, request, **kwargs) -> dict:
+        """The market and slice asked for: `country` here, the customer's market elsewhere."""
+        return _query(request)
 
 
 class ProductGetApi(APIView):

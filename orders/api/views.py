@@ -7,6 +7,10 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.api.serializers import CatalogueQueryInput, ProductOutput
+from catalog.api.views import TARGET_VIEW, ProductListApi
+from catalog.selectors import market_get
+from catalog.target_views import TargetView
 from core.errors import PortalError
 from csp_portal.api.exceptions import PROBLEM_CONTENT_TYPE, problem
 from csp_portal.api.pagination import ContinuationPagination
@@ -123,3 +127,26 @@ class OrderGetApi(APIView):
         customer = customer_get(customer_id=customer_id)
         order = selectors.order_get(customer=customer, order_id=order_id)
         return Response(_represent(order, customer, timezone.now()))
+
+
+class CustomerProductListApi(ProductListApi):
+    """The catalogue for the customer's market, as Partner Center's customer products."""
+
+    @extend_schema(
+        parameters=[TARGET_VIEW], responses=ProductOutput(many=True),
+        summary="Products as the customer's market sees them",
+    )
+    def get(self, request, customer_id):
+        return super().get(request, customer_id=customer_id)
+
+    def catalogue_query(self, request, *, customer_id) -> dict:
+        customer = customer_get(customer_id=customer_id)
+        params = CatalogueQueryInput(
+            data={**request.query_params.dict(), "country": customer.country.code}
+        )
+        params.is_valid(raise_exception=True)
+        target_view = params.validated_data.get("targetView")
+        return {
+            "market": market_get(country=customer.country.code),
+            "target_view": TargetView(target_view) if target_view else None,
+        }
