@@ -156,3 +156,56 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class CreditKind(models.TextChoices):
+    # Partner Center's invoice line names for the two ways money comes back.
+    CANCEL_IMMEDIATE = "cancelImmediate", _("Cancellation credit")
+    CUSTOMER_CREDIT = "customerCredit", _("Refund credit")
+
+
+class Credit(models.Model):
+    """Money owed back to the partner, booked for its next monthly invoice.
+
+    Exactly once per cause: one cancellation credit per purchase, one refund credit per support
+    request; the unique constraints hold even when two workers book at the same moment.
+    """
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=CreditKind.choices)
+    purchase = models.ForeignKey(
+        OrderLine, on_delete=models.PROTECT, null=True, blank=True, related_name="credits"
+    )
+    service_request_id = models.BigIntegerField(null=True, blank=True)
+    reason_code = models.CharField(max_length=40)
+    currency_code = models.CharField(max_length=3)
+    prices_include_tax = models.BooleanField()
+    tax_rate_percent = models.DecimalField(max_digits=5, decimal_places=2)
+    amount = models.DecimalField(**MONEY, help_text=_("Before tax where tax is added."))
+    tax_amount = models.DecimalField(**MONEY)
+    total = models.DecimalField(**MONEY)
+    booked_at = models.DateTimeField(default=timezone.now)
+
+    objects = PartnerScopedManager()
+
+    class Meta:
+        ordering = ["-booked_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["purchase"], condition=models.Q(kind="cancelImmediate"),
+                name="credit_one_cancellation_per_purchase",
+            ),
+            models.UniqueConstraint(
+                fields=["service_request_id"], condition=models.Q(kind="customerCredit"),
+                name="credit_one_refund_per_service_request",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0, tax_amount__gte=0, total__gte=0),
+                name="credit_amounts_not_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["partner", "booked_at"], name="credit_partner_time")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.total} {self.currency_code}"

@@ -1,0 +1,72 @@
+"""Booking credits for the partner's next monthly invoice, exactly once per cause."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+
+from activity.models import OperationType, ResourceType
+from activity.services import event_record
+
+from .models import Credit, CreditKind
+
+
+@dataclass(frozen=True)
+class CreditAmounts:
+    currency_code: str
+    prices_include_tax: bool
+    tax_rate_percent: Decimal
+    amount: Decimal
+    tax_amount: Decimal
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class BookedCredit:
+    credit: Credit
+    created: bool
+
+
+def _existing(*, kind: str, purchase, service_request_id) -> Credit:
+    if kind == CreditKind.CANCEL_IMMEDIATE:
+        return Credit.objects.get(kind=kind, purchase=purchase)
+    return Credit.objects.get(kind=kind, service_request_id=service_request_id)
+
+
+@transaction.atomic
+def credit_book(
+    *, partner, actor, customer, kind: CreditKind, reason_code: str, amounts: CreditAmounts,
+    purchase=None, service_request_id: int | None = None, details: dict | None = None,
+) -> BookedCredit:
+    """Book one credit; a second booking for the same cause returns the first, unchanged.
+
+    The unique constraints on Credit decide, so two workers booking at once still book one.
+    """
+    credit = Credit(
+        partner=partner, customer=customer, kind=kind, purchase=purchase,
+        service_request_id=service_request_id, reason_code=reason_code,
+        currency_code=amounts.currency_code, prices_include_tax=amounts.prices_include_tax,
+        tax_rate_percent=amounts.tax_rate_percent, amount=amounts.amount,
+        tax_amount=amounts.tax_amount, total=amounts.total,
+    )
+    try:
+        with transaction.atomic():
+            credit.save(force_insert=True)
+    except IntegrityError:
+        return BookedCredit(
+            credit=_existing(kind=kind, purchase=purchase, service_request_id=service_request_id),
+            created=False,
+        )
+    event_record(
+        partner=partner, actor=actor, operation=OperationType.CREATE_CREDIT,
+        resource_type=ResourceType.INVOICE, customer=customer, object_id=str(credit.pk),
+        details={
+            "kind": kind, "reasonCode": reason_code, "total": str(credit.total),
+            "currencyCode": credit.currency_code,
+            **({"productTitle": purchase.product_title} if purchase is not None else {}),
+            **(details or {}),
+        },
+    )
+    return BookedCredit(credit=credit, created=True)
