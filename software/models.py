@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from csp_portal.tenancy import PartnerScopedManager
 
@@ -28,3 +30,81 @@ class ActivationKey(models.Model):
     @property
     def value(self) -> str:
         return decrypt(self.ciphertext)
+
+
+class DownloadLinkState(models.TextChoices):
+    LIVE = "live", _("Live")
+    EXPIRED = "expired", _("Expired")
+    USED_UP = "used_up", _("Used up")
+    RETIRED = "retired", _("Replaced by a newer link")
+    REVOKED = "revoked", _("Revoked")
+
+
+class DownloadLink(models.Model):
+    """A link for one purchase and one variant that works without signing in.
+
+    Only the SHA-256 of its token is stored, so a copy of the database gives no working link.
+    It dies after `expires_at` or `max_downloads`, whichever comes first; issuing a new one for
+    the same purchase and variant retires it; cancelling the purchase revokes it.
+    """
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+")
+    purchase = models.ForeignKey(
+        "orders.OrderLine", on_delete=models.PROTECT, related_name="download_links"
+    )
+    variant = models.ForeignKey(
+        "catalog.SoftwareVariant", on_delete=models.PROTECT, related_name="+"
+    )
+    token_digest = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    max_downloads = models.PositiveIntegerField()
+    download_count = models.PositiveIntegerField(default=0)
+    retired_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    # Set by the expiry sweep for reporting; the download endpoint checks expires_at itself.
+    expired_marked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PartnerScopedManager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["purchase", "variant"],
+                condition=models.Q(retired_at__isnull=True, revoked_at__isnull=True),
+                name="download_link_one_current_per_variant",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(download_count__lte=models.F("max_downloads")),
+                name="download_link_count_within_limit",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["expires_at"],
+                condition=models.Q(expired_marked_at__isnull=True),
+                name="download_link_to_expire",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"link {self.pk} of purchase {self.purchase_id}"
+
+    @property
+    def downloads_remaining(self) -> int:
+        return max(0, self.max_downloads - self.download_count)
+
+    def state_at(self, at) -> str:
+        if self.revoked_at is not None:
+            return DownloadLinkState.REVOKED
+        if self.retired_at is not None:
+            return DownloadLinkState.RETIRED
+        if self.expires_at <= at:
+            return DownloadLinkState.EXPIRED
+        if self.download_count >= self.max_downloads:
+            return DownloadLinkState.USED_UP
+        return DownloadLinkState.LIVE

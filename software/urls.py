@@ -9,4 +9,10 @@ urlpatterns = [
         views.customer_software_view,
         name="customer_software",
     ),
+    path(
+        "customers/<uuid:customer_id>/software/<int:purchase_id>/keys-and-downloads/",
+        views.keys_and_downloads_view,
+        name="keys_and_downloads",
+    ),
+    path("downloads/<str:token>", views.download_view, name="download"),
 ]

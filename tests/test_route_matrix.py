@@ -45,6 +45,10 @@ class OwnObjects:
 
         return self._once("order", lambda: order_for(self.customer()))
 
+    def purchase(self):
+        with partner_scope(self.user.partner):
+            return self._once("purchase", lambda: self.order().lines.get())
+
 
 # How to find, for a route's keyword, an object that belongs to the given user's partner.
 # A route with a keyword missing here fails the matrices: add the keyword when adding the route.
@@ -53,6 +57,8 @@ OBJECT_OF = {
     "token_id": lambda own: own.token().pk,
     "customer_id": lambda own: own.customer().entra_tenant_id,
     "order_id": lambda own: own.order().id,
+    "purchase_id": lambda own: own.purchase().pk,
+    "entitlement_id": lambda own: own.purchase().pk,
 }
 # Ids of objects every partner shares (the catalogue): reachable by all, so no isolation test.
 SHARED_OBJECT_OF: dict[str, object] = {

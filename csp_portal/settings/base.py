@@ -241,6 +241,17 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90)
+# A download link dies after this many days or downloads, whichever comes first (the source's rule).
+DOWNLOAD_LINK_TTL_DAYS = env_int("DOWNLOAD_LINK_TTL_DAYS", 14)
+DOWNLOAD_LINK_MAX_DOWNLOADS = env_int("DOWNLOAD_LINK_MAX_DOWNLOADS", 50)
+# How files reach the downloader: "django" streams them; "x-accel" hands the path to nginx
+# (X-Accel-Redirect under DOWNLOAD_X_ACCEL_PREFIX); "storage-url" redirects to the storage's
+# own short-lived URL (S3 presigned).
+DOWNLOAD_DELIVERY = os.environ.get("DOWNLOAD_DELIVERY", "django")
+DOWNLOAD_X_ACCEL_PREFIX = os.environ.get("DOWNLOAD_X_ACCEL_PREFIX", "/protected-media/")
+# Key reveals per user, and unknown or malformed download tokens per IP address.
+KEY_REVEAL_RATE = os.environ.get("KEY_REVEAL_RATE", "30/h")
+BAD_DOWNLOAD_TOKEN_RATE = os.environ.get("BAD_DOWNLOAD_TOKEN_RATE", "20/m")
 # Fernet keys for activation keys at rest, newest first; empty: derived from SECRET_KEY.
 ACTIVATION_KEY_ENCRYPTION_KEYS = [
     k for k in os.environ.get("ACTIVATION_KEY_ENCRYPTION_KEYS", "").split(",") if k
@@ -263,6 +274,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.heartbeat_record", "schedule": 30.0},
+    "download-links-expire": {"task": "software.download_links_expire", "schedule": 900.0},
 }
 # /healthz calls the worker dead when its last heartbeat is older than this.
 WORKER_HEARTBEAT_MAX_AGE = timedelta(seconds=env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 120))
@@ -294,3 +306,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+# Rate limits guard against guessing and abuse; with the cache down they let requests through
+# rather than locking every partner out of downloads.
+RATELIMIT_FAIL_OPEN = True

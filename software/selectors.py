@@ -1,0 +1,54 @@
+"""Reads for the Software page: purchases with the downloadable variants of their products."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+
+from catalog.models import SoftwareVariant
+from orders.models import OrderLine
+from orders.selectors import purchase_list
+
+
+@dataclass
+class VariantChoices:
+    versions: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    file_types: list[str] = field(default_factory=list)
+    variants: list[SoftwareVariant] = field(default_factory=list)
+
+    def add(self, variant: SoftwareVariant) -> None:
+        self.variants.append(variant)
+        for values, value in (
+            (self.versions, variant.version),
+            (self.languages, variant.language),
+            (self.file_types, variant.file_type),
+        ):
+            if value not in values:
+                values.append(value)
+
+
+@dataclass(frozen=True)
+class SoftwareRow:
+    purchase: OrderLine
+    choices: VariantChoices
+
+
+def software_rows(*, customer, with_key_counts: bool = False) -> list[SoftwareRow]:
+    """Every purchase of the customer with its product's variants, in two queries."""
+    purchases = purchase_list(customer=customer)
+    if with_key_counts:
+        purchases = purchases.annotate(
+            activation_key_count=Count(
+                "activation_keys", filter=Q(activation_keys__revoked_at__isnull=True)
+            )
+        )
+    purchases = list(purchases)
+    by_product: dict[int, VariantChoices] = defaultdict(VariantChoices)
+    for variant in SoftwareVariant.objects.filter(
+        product_id__in={p.product_id for p in purchases}
+    ).order_by("-version", "language", "file_type"):
+        by_product[variant.product_id].add(variant)
+    return [SoftwareRow(purchase=p, choices=by_product[p.product_id]) for p in purchases]
