@@ -1,3 +1,5 @@
+import contextlib
+
 from django.conf import settings
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -163,16 +165,11 @@ def download_view(request, token: str):
 
 def rate_limit_check_quietly(request) -> None:
     """Count a guess against the caller's IP; the refusal comes on the next request."""
-    try:
+    with contextlib.suppress(RateLimited):
         rate_limit_check(
-            request,
-            group="bad-download-token",
-            key="ip",
-            rate=settings.BAD_DOWNLOAD_TOKEN_RATE,
-            increment=True,
+            request, group="bad-download-token", key="ip",
+            rate=settings.BAD_DOWNLOAD_TOKEN_RATE, increment=True,
         )
-    except RateLimited:
-        pass
 
 
 def _record_download(request, *, partner, purchase, variant, link_id: int) -> None:
