@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 
-from celery import Celery, Task
+from celery import Celery
+from celery.contrib.django.task import DjangoTask
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "csp_portal.settings.dev")
 
@@ -13,7 +14,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-class PartnerTask(Task):
+class PartnerTask(DjangoTask):
     """A task on one partner's data: pass `partner_id=`; the body runs in that scope."""
 
     abstract = True

@@ -37,19 +37,34 @@ def _existing(*, kind: str, purchase, service_request_id) -> Credit:
 
 @transaction.atomic
 def credit_book(
-    *, partner, actor, customer, kind: CreditKind, reason_code: str, amounts: CreditAmounts,
-    purchase=None, service_request_id: int | None = None, details: dict | None = None,
+    *,
+    partner,
+    actor,
+    customer,
+    kind: CreditKind,
+    reason_code: str,
+    amounts: CreditAmounts,
+    purchase=None,
+    service_request_id: int | None = None,
+    details: dict | None = None,
 ) -> BookedCredit:
     """Book one credit; a second booking for the same cause returns the first, unchanged.
 
     The unique constraints on Credit decide, so two workers booking at once still book one.
     """
     credit = Credit(
-        partner=partner, customer=customer, kind=kind, purchase=purchase,
-        service_request_id=service_request_id, reason_code=reason_code,
-        currency_code=amounts.currency_code, prices_include_tax=amounts.prices_include_tax,
-        tax_rate_percent=amounts.tax_rate_percent, amount=amounts.amount,
-        tax_amount=amounts.tax_amount, total=amounts.total,
+        partner=partner,
+        customer=customer,
+        kind=kind,
+        purchase=purchase,
+        service_request_id=service_request_id,
+        reason_code=reason_code,
+        currency_code=amounts.currency_code,
+        prices_include_tax=amounts.prices_include_tax,
+        tax_rate_percent=amounts.tax_rate_percent,
+        amount=amounts.amount,
+        tax_amount=amounts.tax_amount,
+        total=amounts.total,
     )
     try:
         with transaction.atomic():
@@ -60,10 +75,16 @@ def credit_book(
             created=False,
         )
     event_record(
-        partner=partner, actor=actor, operation=OperationType.CREATE_CREDIT,
-        resource_type=ResourceType.INVOICE, customer=customer, object_id=str(credit.pk),
+        partner=partner,
+        actor=actor,
+        operation=OperationType.CREATE_CREDIT,
+        resource_type=ResourceType.INVOICE,
+        customer=customer,
+        object_id=str(credit.pk),
         details={
-            "kind": kind, "reasonCode": reason_code, "total": str(credit.total),
+            "kind": kind,
+            "reasonCode": reason_code,
+            "total": str(credit.total),
             "currencyCode": credit.currency_code,
             **({"productTitle": purchase.product_title} if purchase is not None else {}),
             **(details or {}),

@@ -111,6 +111,18 @@ class OrderLine(models.Model):
     status = models.CharField(
         max_length=24, choices=PurchaseStatus.choices, default=PurchaseStatus.ACTIVE
     )
+    cancellation_requested_at = models.DateTimeField(null=True, blank=True)
+    cancellation_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The due time lives on the row: the countdown task is the fast path, the reconciler the
+    # guarantee when a task is lost.
+    cancellation_complete_after = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     objects = PartnerScopedManager()
 
@@ -123,6 +135,11 @@ class OrderLine(models.Model):
         indexes = [
             models.Index(
                 fields=["partner", "customer", "-purchased_at"], name="purchase_customer_time"
+            ),
+            models.Index(
+                fields=["cancellation_complete_after"],
+                condition=models.Q(status="pendingCancellation"),
+                name="purchase_cancellation_due",
             ),
         ]
 
@@ -193,11 +210,13 @@ class Credit(models.Model):
         ordering = ["-booked_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["purchase"], condition=models.Q(kind="cancelImmediate"),
+                fields=["purchase"],
+                condition=models.Q(kind="cancelImmediate"),
                 name="credit_one_cancellation_per_purchase",
             ),
             models.UniqueConstraint(
-                fields=["service_request_id"], condition=models.Q(kind="customerCredit"),
+                fields=["service_request_id"],
+                condition=models.Q(kind="customerCredit"),
                 name="credit_one_refund_per_service_request",
             ),
             models.CheckConstraint(

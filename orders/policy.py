@@ -1,21 +1,37 @@
-"""Whether a purchase can still be cancelled, and why not: the one place every caller asks."""
+"""Whether a purchase can still be cancelled, and why not: the one place every caller asks.
+
+The page, the dialog, the API and the cancellation service all read `purchase_cancellation`;
+the role (only an Admin agent cancels) is checked at the edge, from the permission table.
+"""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
+from catalog.models import ProductFamily
+
 from .credits import ONE_DAY, Credit, purchase_credit
-from .models import PurchaseStatus
+from .models import Credit as BookedCredit
+from .models import CreditKind, OrderLine, PurchaseStatus
 
 WINDOW_PASSED = "window_passed"
 NOT_CANCELLABLE = "not_cancellable"
 SUPPORT_REQUEST_REQUIRED = "support_request_required"
 ALREADY_CANCELLED = "already_cancelled"
+# The API's error codes for the same refusals (API.md).
+ERROR_CODES = {
+    WINDOW_PASSED: "cancellation_window_passed",
+    NOT_CANCELLABLE: "not_cancellable",
+    SUPPORT_REQUEST_REQUIRED: "support_request_required",
+    ALREADY_CANCELLED: "already_cancelled",
+}
+CAP_PERIOD = timedelta(days=365)
 
 
 @dataclass(frozen=True)
@@ -32,8 +48,49 @@ class Cancellation:
         return self.credit.total if self.credit else None
 
 
-def purchase_cancellation(*, purchase, at: datetime) -> Cancellation:
-    """The cancellation facts of one purchase at a moment (the role check is the caller's)."""
+def to_usd(amount: Decimal, currency_code: str) -> Decimal | None:
+    rate = settings.USD_PER_CURRENCY_UNIT.get(currency_code)
+    return None if rate is None else amount * rate
+
+
+def reservation_refunds_usd(*, customer, at: datetime) -> Decimal | None:
+    """Azure reservation credits of the customer in the rolling 12 months, booked or pending,
+    in US dollars; None when one of them is in a currency without a rate."""
+    total = Decimal(0)
+    booked = BookedCredit.objects.filter(
+        customer=customer,
+        kind=CreditKind.CANCEL_IMMEDIATE,
+        booked_at__gt=at - CAP_PERIOD,
+        purchase__family=ProductFamily.AZURE_RESERVATION,
+    ).values_list("total", "currency_code")
+    pending = OrderLine.objects.filter(
+        customer=customer,
+        family=ProductFamily.AZURE_RESERVATION,
+        status=PurchaseStatus.PENDING_CANCELLATION,
+    )
+    amounts = list(booked) + [
+        (
+            purchase_credit(purchase=line, at=line.cancellation_requested_at).total,
+            line.currency_code,
+        )
+        for line in pending
+    ]
+    for amount, currency in amounts:
+        usd = to_usd(amount, currency)
+        if usd is None:
+            return None
+        total += usd
+    return total
+
+
+def purchase_cancellation(
+    *, purchase, at: datetime, refunded_usd: Decimal | None | bool = False
+) -> Cancellation:
+    """The cancellation facts of one purchase at a moment.
+
+    `refunded_usd` is the customer's reservation refunds so far (see reservation_refunds_usd);
+    callers judging many purchases of one customer load it once. False: load it when needed.
+    """
     until = purchase.cancellable_until
     if purchase.status != PurchaseStatus.ACTIVE:
         return Cancellation(
@@ -60,11 +117,33 @@ def purchase_cancellation(*, purchase, at: datetime) -> Cancellation:
             None,
         )
     days_remaining = math.ceil((until - at) / ONE_DAY)
+    credit = purchase_credit(purchase=purchase, at=at)
+    if purchase.family == ProductFamily.AZURE_RESERVATION:
+        if refunded_usd is False:
+            refunded_usd = reservation_refunds_usd(customer=purchase.customer, at=at)
+        this_usd = to_usd(credit.total, credit.currency_code)
+        if (
+            refunded_usd is None
+            or this_usd is None
+            or (refunded_usd + this_usd > settings.RESERVATION_REFUND_CAP_USD)
+        ):
+            return Cancellation(
+                False,
+                until,
+                days_remaining,
+                SUPPORT_REQUEST_REQUIRED,
+                _(
+                    "Azure reservation refunds for this customer would pass USD %(cap)s in 12 "
+                    "months: file a customer support request to cancel it."
+                )
+                % {"cap": f"{settings.RESERVATION_REFUND_CAP_USD:,.0f}"},
+                credit,
+            )
     return Cancellation(
         True,
         until,
         days_remaining,
         "",
         _("%(days)s days remain to cancel.") % {"days": days_remaining},
-        purchase_credit(purchase=purchase, at=at),
+        credit,
     )

@@ -17,6 +17,11 @@ urlpatterns = [
         "customers/<uuid:customer_id>/add-products/", views.add_products_view, name="add_products"
     ),
     path("customers/<uuid:customer_id>/cart/", views.cart_view, name="cart"),
+    path(
+        "customers/<uuid:customer_id>/software/<int:purchase_id>/cancel/",
+        views.purchase_cancel_view,
+        name="purchase_cancel",
+    ),
     path("customers/<uuid:customer_id>/cart/add/", views.cart_add_view, name="cart_add"),
     path("customers/<uuid:customer_id>/cart/place/", views.order_place_view, name="place"),
 ]

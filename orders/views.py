@@ -1,4 +1,5 @@
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -7,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.selectors import catalogue_for_market, market_get
 from catalog.target_views import TargetView
@@ -17,9 +18,11 @@ from partners.access import requires
 from partners.roles import Action
 
 from . import cart, selectors
+from .cancellation import purchase_cancel
 from .forms import AddProductsFilterForm, AddToCartForm, PlaceOrderForm, RemoveFromCartForm
 from .idempotency import order_place_once
-from .policy import purchase_cancellation
+from .models import OrderLine
+from .policy import purchase_cancellation, reservation_refunds_usd
 from .quotes import order_quote
 
 ORDERS_PER_PAGE = 20
@@ -58,7 +61,11 @@ def order_detail_view(request, customer_id, order_id):
     except PortalError as error:
         raise Http404(error.message) from error
     now = timezone.now()
-    lines = [(line, purchase_cancellation(purchase=line, at=now)) for line in order.lines.all()]
+    refunded = reservation_refunds_usd(customer=customer, at=now)
+    lines = [
+        (line, purchase_cancellation(purchase=line, at=now, refunded_usd=refunded))
+        for line in order.lines.all()
+    ]
     return render(
         request,
         "orders/order_detail.html",
@@ -172,3 +179,68 @@ def order_place_view(request, customer_id):
         kwargs={"customer_id": customer.entra_tenant_id, "order_id": order.id},
     )
     return redirect(f"{detail}?placed=1")
+
+
+def _same_product_purchases(customer, purchase):
+    return list(
+        OrderLine.objects.filter(customer=customer, product_id=purchase.product_id)
+        .select_related("order")
+        .order_by("-purchased_at")
+    )
+
+
+def _support_request_url(customer, purchase) -> str:
+    query = urlencode(
+        {
+            "topic": "csp_purchase_refund",
+            "customer": str(customer.entra_tenant_id),
+            "order": str(purchase.order_id),
+            "product": purchase.product_title,
+        }
+    )
+    return f"{reverse('support:request_create')}?{query}"
+
+
+@requires(Action.CANCEL_PURCHASE)
+@require_http_methods(["GET", "POST"])
+def purchase_cancel_view(request, customer_id, purchase_id):
+    customer = _customer_or_404(customer_id)
+    clicked = OrderLine.objects.filter(pk=purchase_id, customer=customer).first()
+    if clicked is None:
+        raise Http404(_("Purchase not found."))
+    choices = _same_product_purchases(customer, clicked)
+    chosen_id = request.POST.get("purchase") or request.GET.get("order") or str(clicked.pk)
+    chosen = next((p for p in choices if str(p.pk) == chosen_id), clicked)
+    if request.method == "POST":
+        try:
+            purchase_cancel(
+                partner=request.user.partner,
+                actor=request.user,
+                purchase_id=chosen.pk,
+                acknowledged=request.POST.get("acknowledged") == "on",
+            )
+        except PortalError as error:
+            messages.error(request, error.message)
+        else:
+            return render(
+                request,
+                "orders/cancel_submitted.html",
+                {"customer": customer, "purchase": chosen, "active_tab": "software"},
+            )
+    facts = purchase_cancellation(purchase=chosen, at=timezone.now())
+    template = (
+        "orders/_cancel_dialog.html" if request.GET.get("fragment") == "1" else "orders/cancel.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "customer": customer,
+            "clicked": clicked,
+            "choices": choices,
+            "chosen": chosen,
+            "facts": facts,
+            "active_tab": "software",
+            "support_url": _support_request_url(customer, chosen),
+        },
+    )

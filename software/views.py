@@ -20,7 +20,7 @@ from customers.selectors import customer_get
 from orders.models import OrderLine
 from partners.access import public, requires
 from partners.models import Partner
-from partners.roles import Action
+from partners.roles import Action, user_can
 
 from . import downloads, services
 from .delivery import file_response, resumes
@@ -48,6 +48,7 @@ def customer_software_view(request, customer_id):
             "customer": customer,
             "rows": rows,
             "active_tab": "software",
+            "can_cancel": user_can(request.user, Action.CANCEL_PURCHASE),
             "chosen": chosen.cleaned_data if chosen is not None and chosen.is_valid() else None,
             "chosen_purchase": chosen_purchase,
         },

@@ -2,6 +2,7 @@
 
 import os
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -252,6 +253,17 @@ DOWNLOAD_X_ACCEL_PREFIX = os.environ.get("DOWNLOAD_X_ACCEL_PREFIX", "/protected-
 # Key reveals per user, and unknown or malformed download tokens per IP address.
 KEY_REVEAL_RATE = os.environ.get("KEY_REVEAL_RATE", "30/h")
 BAD_DOWNLOAD_TOKEN_RATE = os.environ.get("BAD_DOWNLOAD_TOKEN_RATE", "20/m")
+# A cancellation shows as cancelled only after this delay, as Partner Center's "up to 15 minutes".
+CANCELLATION_PROPAGATION_DELAY_SECONDS = env_int("CANCELLATION_PROPAGATION_DELAY_SECONDS", 900)
+# Azure reservation refunds per customer over a rolling 12 months; above it, a support request.
+RESERVATION_REFUND_CAP_USD = Decimal(os.environ.get("RESERVATION_REFUND_CAP_USD", "50000"))
+# USD per unit of each currency, for the cap only (operators update them; unknown currencies
+# cannot be converted, so their reservations always go to support).
+USD_PER_CURRENCY_UNIT = {
+    "USD": Decimal("1"), "EUR": Decimal("1.08"), "GBP": Decimal("1.27"),
+    "AUD": Decimal("0.66"), "BRL": Decimal("0.20"), "CAD": Decimal("0.73"),
+    "JPY": Decimal("0.0067"), "DKK": Decimal("0.145"), "CHF": Decimal("1.13"),
+}
 # Fernet keys for activation keys at rest, newest first; empty: derived from SECRET_KEY.
 ACTIVATION_KEY_ENCRYPTION_KEYS = [
     k for k in os.environ.get("ACTIVATION_KEY_ENCRYPTION_KEYS", "").split(",") if k
@@ -275,6 +287,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.heartbeat_record", "schedule": 30.0},
     "download-links-expire": {"task": "software.download_links_expire", "schedule": 900.0},
+    "cancellations-reconcile": {"task": "orders.cancellations_reconcile", "schedule": 60.0},
 }
 # /healthz calls the worker dead when its last heartbeat is older than this.
 WORKER_HEARTBEAT_MAX_AGE = timedelta(seconds=env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 120))

@@ -11,3 +11,7 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 # The demo may sign Admin agents in without TOTP; the banner on every page says so.
 PORTAL_REQUIRE_MFA_FOR_ADMIN_AGENTS = env_bool("PORTAL_REQUIRE_MFA_FOR_ADMIN_AGENTS", False)
 ALLOWED_HOSTS = ["*"]
+# The demo shows a cancellation completing within a minute rather than fifteen.
+CANCELLATION_PROPAGATION_DELAY_SECONDS = int(
+    os.environ.get("CANCELLATION_PROPAGATION_DELAY_SECONDS", "30")
+)

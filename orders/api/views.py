@@ -1,8 +1,10 @@
 import json
 
+from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,8 +18,9 @@ from csp_portal.api.exceptions import PROBLEM_CONTENT_TYPE, problem
 from csp_portal.api.pagination import ContinuationPagination
 from customers.selectors import customer_get
 from orders import selectors
+from orders.cancellation import purchase_cancel
 from orders.idempotency import idempotent_call, request_fingerprint
-from orders.policy import purchase_cancellation
+from orders.policy import purchase_cancellation, reservation_refunds_usd
 from orders.quotes import LineRequest
 from orders.services import order_place
 from partners.roles import Action
@@ -28,9 +31,12 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 100
 
 
-def _represent(order, customer, at) -> dict:
+def _represent(order, customer, at, refunded_usd=False) -> dict:
+    if refunded_usd is False:
+        refunded_usd = reservation_refunds_usd(customer=customer, at=at)
     cancellations = {
-        line.pk: purchase_cancellation(purchase=line, at=at) for line in order.lines.all()
+        line.pk: purchase_cancellation(purchase=line, at=at, refunded_usd=refunded_usd)
+        for line in order.lines.all()
     }
     return order_representation(order, customer=customer, cancellations=cancellations)
 
@@ -51,7 +57,10 @@ class OrderCollectionApi(APIView):
             selectors.order_list(customer=customer), request, view=self
         )
         now = timezone.now()
-        return paginator.get_paginated_response([_represent(o, customer, now) for o in page])
+        refunded = reservation_refunds_usd(customer=customer, at=now)
+        return paginator.get_paginated_response(
+            [_represent(o, customer, now, refunded) for o in page]
+        )
 
     @extend_schema(
         request=OrderCreateInput,
@@ -119,8 +128,17 @@ def _problem_bytes(error: PortalError) -> tuple[int, bytes]:
     return error.status, JSONRenderer().render(body)
 
 
-class OrderGetApi(APIView):
-    required_action = Action.VIEW_CUSTOMERS
+class CancelLineInput(serializers.Serializer):
+    lineItemNumber = serializers.IntegerField(min_value=0)
+
+
+class OrderCancelInput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["cancelled"])
+    lineItems = CancelLineInput(many=True, required=False, allow_empty=False)
+
+
+class OrderApi(APIView):
+    required_actions = {"GET": Action.VIEW_CUSTOMERS, "PATCH": Action.CANCEL_PURCHASE}
 
     @extend_schema(responses=OrderOutput, summary="One order with each line's cancellation facts")
     def get(self, request, customer_id, order_id):
@@ -128,12 +146,43 @@ class OrderGetApi(APIView):
         order = selectors.order_get(customer=customer, order_id=order_id)
         return Response(_represent(order, customer, timezone.now()))
 
+    @extend_schema(
+        request=OrderCancelInput,
+        responses={202: OrderOutput},
+        summary="Cancel lines (no lineItems: every line); they show pendingCancellation at once",
+    )
+    def patch(self, request, customer_id, order_id):
+        customer = customer_get(customer_id=customer_id)
+        order = selectors.order_get(customer=customer, order_id=order_id)
+        data = OrderCancelInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        lines = {line.line_number: line for line in order.lines.all()}
+        wanted = [item["lineItemNumber"] for item in data.validated_data.get("lineItems", [])]
+        unknown = [number for number in wanted if number not in lines]
+        if unknown:
+            raise PortalError(
+                f"The order has no line {unknown[0]}.",
+                code="invalid_line_item",
+                field="lineItems",
+            )
+        with transaction.atomic():
+            for number in wanted or sorted(lines):
+                purchase_cancel(
+                    partner=request.user.partner,
+                    actor=request.user,
+                    purchase_id=lines[number].pk,
+                    acknowledged=True,
+                )
+        order = selectors.order_get(customer=customer, order_id=order_id)
+        return Response(_represent(order, customer, timezone.now()), status=202)
+
 
 class CustomerProductListApi(ProductListApi):
     """The catalogue for the customer's market, as Partner Center's customer products."""
 
     @extend_schema(
-        parameters=[TARGET_VIEW], responses=ProductOutput(many=True),
+        parameters=[TARGET_VIEW],
+        responses=ProductOutput(many=True),
         summary="Products as the customer's market sees them",
     )
     def get(self, request, customer_id):

@@ -196,16 +196,17 @@ def test_another_partners_order_is_404(italian, outsider, api_client_for):
     assert client.get(_orders_url(italian)).status_code == 404
 
 
-def test_customer_products_follow_the_customers_market(owner_partner, global_admin,
-                                                       api_client_for):
+def test_customer_products_follow_the_customers_market(owner_partner, global_admin, api_client_for):
     greenland = CustomerFactory(partner=owner_partner, country="GL", city="Nuuk")
     italian = CustomerFactory(partner=owner_partner, country="IT")
     reservation = priced_sku(countries=("IT",), family=ProductFamily.AZURE_RESERVATION)
     client = api_client_for(global_admin)
 
     def verdict(customer):
-        body = client.get(f"/v1/customers/{customer.entra_tenant_id}/products",
-                          {"targetView": "AzureReservations"}).json()
+        body = client.get(
+            f"/v1/customers/{customer.entra_tenant_id}/products",
+            {"targetView": "AzureReservations"},
+        ).json()
         [product] = [p for p in body["items"] if p["id"] == reservation.product.product_id]
         return product["isPurchasable"], product["unavailableReasonCode"]
 

@@ -1,0 +1,177 @@
+"""Cancelling a purchase: requested at once (keys and links revoked), completed after the
+propagation delay by a Celery task, or by the reconciler when that task was lost. Completion
+books the credit exactly once: the row lock and the credit's unique constraint both see to it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activity.models import OperationType, ResourceType
+from activity.services import event_record
+from core.errors import PortalError
+from core.money import decimal_text
+from software.services import purchase_keys_and_links_revoke
+
+from .credit_services import CreditAmounts, credit_book
+from .credits import purchase_credit
+from .models import CreditKind, Order, OrderLine, OrderStatus, PurchaseStatus
+from .policy import ERROR_CODES, purchase_cancellation
+
+CANCELLATION_REASON_CODE = "cancelled_within_window"
+
+
+class CancellationRefused(PortalError):
+    status = 409
+
+
+def _order_status_refresh(order: Order) -> None:
+    """Cancelled when every line is; pending while every line is pending or cancelled."""
+    counts = order.lines.aggregate(
+        total=Count("id"),
+        cancelled=Count("id", filter=Q(status=PurchaseStatus.CANCELLED)),
+        pending=Count("id", filter=Q(status=PurchaseStatus.PENDING_CANCELLATION)),
+    )
+    if counts["cancelled"] == counts["total"]:
+        status = OrderStatus.CANCELLED
+    elif counts["cancelled"] + counts["pending"] == counts["total"]:
+        status = OrderStatus.PENDING_CANCELLATION
+    else:
+        status = OrderStatus.COMPLETED
+    if order.status != status:
+        Order.objects.filter(pk=order.pk).update(status=status)
+
+
+def _locked_purchase(purchase_id: int) -> OrderLine:
+    purchase = (
+        OrderLine.objects.select_for_update(of=("self",))
+        .select_related("customer", "order")
+        .filter(pk=purchase_id)
+        .first()
+    )
+    if purchase is None:
+        raise PortalError(_("Purchase not found."), code="not_found", status=404)
+    return purchase
+
+
+@transaction.atomic
+def purchase_cancel(
+    *, partner, actor, purchase_id: int, acknowledged: bool, at: datetime | None = None
+) -> OrderLine:
+    """Request the cancellation: pending at once, keys and links revoked, completion scheduled."""
+    at = at or timezone.now()
+    if not acknowledged:
+        raise PortalError(
+            _("Tick the box to confirm you have read the Important notice."),
+            code="acknowledgement_required",
+            field="acknowledged",
+        )
+    purchase = _locked_purchase(purchase_id)
+    facts = purchase_cancellation(purchase=purchase, at=at)
+    if not facts.allowed:
+        raise CancellationRefused(facts.message, code=ERROR_CODES[facts.reason])
+    delay = timedelta(seconds=settings.CANCELLATION_PROPAGATION_DELAY_SECONDS)
+    purchase.status = PurchaseStatus.PENDING_CANCELLATION
+    purchase.cancellation_requested_at = at
+    purchase.cancellation_requested_by = actor
+    purchase.cancellation_complete_after = at + delay
+    purchase.save(
+        update_fields=[
+            "status",
+            "cancellation_requested_at",
+            "cancellation_requested_by",
+            "cancellation_complete_after",
+        ]
+    )
+    purchase_keys_and_links_revoke(purchase=purchase, at=at)
+    _order_status_refresh(purchase.order)
+    event_record(
+        partner=partner,
+        actor=actor,
+        operation=OperationType.CANCEL_ORDER,
+        resource_type=ResourceType.ORDER,
+        customer=purchase.customer,
+        object_id=str(purchase.order_id),
+        details={
+            "productTitle": purchase.product_title,
+            "orderId": str(purchase.order_id),
+            "alternateId": purchase.order.alternate_id,
+            "lineItemNumber": purchase.line_number,
+            "creditPreview": decimal_text(facts.credit_preview, purchase.currency_code),
+            "currencyCode": purchase.currency_code,
+            "completeAfter": purchase.cancellation_complete_after.isoformat(),
+        },
+    )
+    from .tasks import purchase_cancellation_complete_task  # tasks import this module
+
+    transaction.on_commit(
+        lambda: purchase_cancellation_complete_task.apply_async(
+            kwargs={"partner_id": partner.pk, "purchase_id": purchase.pk},
+            countdown=delay.total_seconds(),
+        )
+    )
+    return purchase
+
+
+@transaction.atomic
+def purchase_cancellation_complete(*, purchase_id: int, at: datetime | None = None) -> bool:
+    """Complete a due cancellation once: status, credit, events. False when there is nothing to
+    do (already completed, not requested, or not due yet)."""
+    at = at or timezone.now()
+    purchase = _locked_purchase(purchase_id)
+    if purchase.status != PurchaseStatus.PENDING_CANCELLATION:
+        return False
+    if purchase.cancellation_complete_after > at:
+        return False
+    # The credit as previewed when the partner asked, so the preview is what gets booked.
+    credit = purchase_credit(purchase=purchase, at=purchase.cancellation_requested_at)
+    partner = purchase.partner
+    booked = credit_book(
+        partner=partner,
+        actor=None,
+        customer=purchase.customer,
+        kind=CreditKind.CANCEL_IMMEDIATE,
+        reason_code=CANCELLATION_REASON_CODE,
+        purchase=purchase,
+        amounts=CreditAmounts(
+            currency_code=credit.currency_code,
+            prices_include_tax=purchase.prices_include_tax,
+            tax_rate_percent=purchase.tax_rate_percent,
+            amount=credit.extended_amount,
+            tax_amount=credit.tax_amount,
+            total=credit.total,
+        ),
+        details={"orderId": str(purchase.order_id), "alternateId": purchase.order.alternate_id},
+    )
+    purchase.status = PurchaseStatus.CANCELLED
+    purchase.cancelled_at = at
+    purchase.save(update_fields=["status", "cancelled_at"])
+    _order_status_refresh(purchase.order)
+    event_record(
+        partner=partner,
+        actor=None,
+        actor_email="",
+        operation=OperationType.COMPLETE_CANCELLATION,
+        resource_type=ResourceType.ORDER,
+        customer=purchase.customer,
+        object_id=str(purchase.order_id),
+        details={
+            "productTitle": purchase.product_title,
+            "orderId": str(purchase.order_id),
+            "creditId": booked.credit.pk,
+            "credit": decimal_text(booked.credit.total, booked.credit.currency_code),
+            "currencyCode": booked.credit.currency_code,
+        },
+    )
+    from .tasks import cancellation_completed_notify_task  # tasks import this module
+
+    cancellation_completed_notify_task.delay_on_commit(
+        partner_id=partner.pk, purchase_id=purchase.pk
+    )
+    return True

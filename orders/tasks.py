@@ -1,0 +1,40 @@
+from celery import shared_task
+from django.db import OperationalError
+from django.utils import timezone
+
+from csp_portal.celery import PartnerTask
+
+from .cancellation import purchase_cancellation_complete
+from .notifications import cancellation_completed_notify
+from .sweeps import cancellations_reconcile
+
+
+@shared_task(
+    base=PartnerTask,
+    name="orders.purchase_cancellation_complete",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=8,
+    ignore_result=True,
+)
+def purchase_cancellation_complete_task(*, partner_id: int, purchase_id: int) -> bool:
+    return purchase_cancellation_complete(purchase_id=purchase_id)
+
+
+@shared_task(name="orders.cancellations_reconcile", acks_late=True, ignore_result=True)
+def cancellations_reconcile_task() -> int:
+    return cancellations_reconcile(at=timezone.now())
+
+
+@shared_task(
+    base=PartnerTask,
+    name="orders.cancellation_completed_notify",
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+    ignore_result=True,
+)
+def cancellation_completed_notify_task(*, partner_id: int, purchase_id: int) -> None:
+    cancellation_completed_notify(purchase_id=purchase_id)
