@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -11,16 +10,10 @@ from partners.roles import Action
 
 from . import selectors, services
 from .forms import PROFILE_FIELDS, CustomerForm
+from .selectors import customer_get_or_404
 
 PAGE_SIZE = 25
 CUSTOMER_TABS = ("software", "orders", "service-requests")
-
-
-def _customer_or_404(customer_id):
-    try:
-        return selectors.customer_get(customer_id=customer_id)
-    except PortalError as error:
-        raise Http404(error.message) from error
 
 
 def _profile(form) -> services.CustomerProfile:
@@ -61,7 +54,7 @@ def customer_create_view(request):
 @requires(Action.EDIT_CUSTOMERS)
 @require_http_methods(["GET", "POST"])
 def customer_edit_view(request, customer_id):
-    customer = _customer_or_404(customer_id)
+    customer = customer_get_or_404(customer_id)
     form = CustomerForm(request.POST or None, instance=customer, editing=True)
     if request.method == "POST" and form.is_valid():
         try:
@@ -81,7 +74,7 @@ def customer_edit_view(request, customer_id):
 
 @requires(Action.VIEW_CUSTOMERS)
 def customer_detail_view(request, customer_id):
-    customer = _customer_or_404(customer_id)
+    customer = customer_get_or_404(customer_id)
     return render(
         request, "customers/customer_detail.html", {"customer": customer, "active_tab": "profile"}
     )

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from catalog.selectors import catalogue_for_market, market_get
 from catalog.target_views import TargetView
 from core.errors import PortalError
-from customers.selectors import customer_get
+from customers.selectors import customer_get_or_404
 from partners.access import requires
 from partners.roles import Action
 
@@ -28,13 +28,6 @@ from .quotes import order_quote
 ORDERS_PER_PAGE = 20
 
 
-def _customer_or_404(customer_id):
-    try:
-        return customer_get(customer_id=customer_id)
-    except PortalError as error:
-        raise Http404(error.message) from error
-
-
 @requires(Action.VIEW_INVOICES)
 def invoice_list_view(request):
     return render(request, "orders/invoice_list.html")
@@ -42,7 +35,7 @@ def invoice_list_view(request):
 
 @requires(Action.VIEW_CUSTOMERS)
 def customer_orders_view(request, customer_id):
-    customer = _customer_or_404(customer_id)
+    customer = customer_get_or_404(customer_id)
     page = Paginator(selectors.order_list(customer=customer), ORDERS_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -55,7 +48,7 @@ def customer_orders_view(request, customer_id):
 
 @requires(Action.VIEW_CUSTOMERS)
 def order_detail_view(request, customer_id, order_id):
-    customer = _customer_or_404(customer_id)
+    customer = customer_get_or_404(customer_id)
     try:
         order = selectors.order_get(customer=customer, order_id=order_id)
     except PortalError as error:
@@ -81,7 +74,7 @@ def order_detail_view(request, customer_id, order_id):
 
 @requires(Action.BUY_SOFTWARE)
 def add_products_view(request, customer_id):
-    customer = _customer_or_404(customer_id)
+    customer = customer_get_or_404(customer_id)
     market = market_get(country=customer.country.code)
     form = AddProductsFilterForm(request.GET)
     target_view, query = None, ""
@@ -107,7 +100,7 @@ def add_products_view(request, customer_id):
 @requires(Action.BUY_SOFTWARE)
 @require_POST
 def cart_add_view(request, customer_id):
-    customer = _customer_or_404(customer_id)
+    customer = customer_get_or_404(customer_id)
     form = AddToCartForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a quantity of at least 1."))
@@ -128,7 +121,7 @@ def cart_add_view(request, customer_id):
 
 @requires(Action.BUY_SOFTWARE)
 def cart_view(request, customer_id):
-    customer = _customer_or_404(customer_id)
+    customer = customer_get_or_404(customer_id)
     if request.method == "POST":
         form = RemoveFromCartForm(request.POST)
         if form.is_valid():
@@ -157,7 +150,7 @@ def cart_view(request, customer_id):
 @requires(Action.BUY_SOFTWARE)
 @require_POST
 def order_place_view(request, customer_id):
-    customer = _customer_or_404(customer_id)
+    customer = customer_get_or_404(customer_id)
     form = PlaceOrderForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The review page expired. Review the order again."))
@@ -204,7 +197,7 @@ def _support_request_url(customer, purchase) -> str:
 @requires(Action.CANCEL_PURCHASE)
 @require_http_methods(["GET", "POST"])
 def purchase_cancel_view(request, customer_id, purchase_id):
-    customer = _customer_or_404(customer_id)
+    customer = customer_get_or_404(customer_id)
     clicked = OrderLine.objects.filter(pk=purchase_id, customer=customer).first()
     if clicked is None:
         raise Http404(_("Purchase not found."))

@@ -16,7 +16,7 @@ from catalog.models import SoftwareVariant
 from core.errors import PortalError
 from core.ratelimits import RateLimited, rate_limit_check
 from csp_portal.tenancy import partner_scope
-from customers.selectors import customer_get
+from customers.selectors import customer_get_or_404
 from orders.models import OrderLine
 from partners.access import public, requires
 from partners.models import Partner
@@ -28,16 +28,9 @@ from .forms import VariantForm
 from .selectors import software_rows
 
 
-def _customer_or_404(customer_id):
-    try:
-        return customer_get(customer_id=customer_id)
-    except PortalError as error:
-        raise Http404(error.message) from error
-
-
 @requires(Action.VIEW_CUSTOMERS)
 def customer_software_view(request, customer_id):
-    customer = _customer_or_404(customer_id)
+    customer = customer_get_or_404(customer_id)
     rows = software_rows(customer=customer)
     chosen = VariantForm(request.GET) if "purchase" in request.GET else None
     chosen_purchase = request.GET.get("purchase", "")
@@ -58,7 +51,7 @@ def customer_software_view(request, customer_id):
 @requires(Action.GET_KEYS_AND_DOWNLOADS)
 @require_POST
 def keys_and_downloads_view(request, customer_id, purchase_id):
-    customer = _customer_or_404(customer_id)
+    customer = customer_get_or_404(customer_id)
     if not OrderLine.objects.filter(pk=purchase_id, customer=customer).exists():
         raise Http404(_("Purchase not found."))
     form = VariantForm(request.POST)
@@ -168,8 +161,11 @@ def rate_limit_check_quietly(request) -> None:
     """Count a guess against the caller's IP; the refusal comes on the next request."""
     with contextlib.suppress(RateLimited):
         rate_limit_check(
-            request, group="bad-download-token", key="ip",
-            rate=settings.BAD_DOWNLOAD_TOKEN_RATE, increment=True,
+            request,
+            group="bad-download-token",
+            key="ip",
+            rate=settings.BAD_DOWNLOAD_TOKEN_RATE,
+            increment=True,
         )
 
 
