@@ -49,6 +49,24 @@ class OwnObjects:
         with partner_scope(self.user.partner):
             return self._once("purchase", lambda: self.order().lines.get())
 
+    def service_request(self):
+        from support.tests.factories import ServiceRequestFactory
+
+        return self._once(
+            "service_request",
+            lambda: ServiceRequestFactory(
+                partner=self.user.partner, filed_by=self.user, customer=self.customer()
+            ),
+        )
+
+    def attachment(self):
+        from support.tests.factories import AttachmentFactory
+
+        return self._once(
+            "attachment", lambda: AttachmentFactory(service_request=self.service_request())
+        )
+
+
 
 # How to find, for a route's keyword, an object that belongs to the given user's partner.
 # A route with a keyword missing here fails the matrices: add the keyword when adding the route.
@@ -59,6 +77,8 @@ OBJECT_OF = {
     "order_id": lambda own: own.order().id,
     "purchase_id": lambda own: own.purchase().pk,
     "entitlement_id": lambda own: own.purchase().pk,
+    "request_id": lambda own: own.service_request().pk,
+    "attachment_id": lambda own: own.attachment().pk,
 }
 # Ids of objects every partner shares (the catalogue): reachable by all, so no isolation test.
 SHARED_OBJECT_OF: dict[str, object] = {

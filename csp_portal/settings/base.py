@@ -269,6 +269,25 @@ ACTIVATION_KEY_ENCRYPTION_KEYS = [
     k for k in os.environ.get("ACTIVATION_KEY_ENCRYPTION_KEYS", "").split(",") if k
 ]
 
+# Support requests: attachments are checked by content and kept outside the web root, under
+# random names, readable only through the support views. Point the location at a private volume
+# (or swap the backend for S3-compatible storage) in production.
+SUPPORT_ATTACHMENT_MAX_FILES = 5
+SUPPORT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+# The whole multipart body: every file at its limit plus room for the form's own fields. A larger
+# upload is cut off while it streams in and answered with a message, never buffered whole.
+SUPPORT_UPLOAD_MAX_REQUEST_BYTES = (
+    SUPPORT_ATTACHMENT_MAX_FILES * SUPPORT_ATTACHMENT_MAX_BYTES + 1024 * 1024
+)
+SUPPORT_ATTACHMENT_STORAGE = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {
+        "location": os.environ.get(
+            "SUPPORT_ATTACHMENT_ROOT", str(VAR_DIR / "private" / "support-attachments")
+        ),
+    },
+}
+
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
     CELERY_BROKER_TRANSPORT_OPTIONS = {
