@@ -1,0 +1,250 @@
+"""/v1/servicerequests: partner staff file and follow their requests; support staff triage.
+
+Reading and annotating a request is open to two actions (SPEC §1: partner staff who file support
+requests, and support staff), which one `required_actions` entry cannot name. So only filing is
+declared per method; the other methods find the request among those the caller may see, and a
+request outside them (another partner's, or any for a role that follows none) is a 404.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.errors import NotFound, PortalError
+from csp_portal.api.exceptions import PROBLEM_CONTENT_TYPE, problem
+from csp_portal.api.pagination import ContinuationPagination
+from csp_portal.api.permissions import RoleRequiredError
+from csp_portal.tenancy import partner_scope
+from partners.roles import Action, role_needed_label, user_can
+from support import selectors, services, staff_selectors
+from support.choices import Impact, Status, SupportTopic
+from support.downloads import attachment_response
+from support.intake import ServiceRequestDraft, ServiceRequestInvalid, amount_parse
+from support.uploads import upload_cap_install, upload_too_large_message
+
+from .serializers import (
+    API_FIELDS,
+    ServiceRequestCreateInput,
+    ServiceRequestOutput,
+    ServiceRequestUpdateInput,
+    service_request_representation,
+)
+
+_FILTERS = {
+    "status": ("status", Status.values),
+    "supportTopic": ("topic", SupportTopic.values),
+    "impact": ("impact", Impact.values),
+}
+_PARSERS = [JSONParser, MultiPartParser]
+
+
+def _is_staff(user) -> bool:
+    return user_can(user, Action.TRIAGE_SUPPORT_REQUESTS)
+
+
+def _request_for(user, request_id: int):
+    """The request with the conversation the caller may read; 404 outside what they may see."""
+    if _is_staff(user):
+        return staff_selectors.service_request_get_any(request_id=request_id)
+    if user_can(user, Action.FILE_SUPPORT_REQUESTS):
+        return selectors.service_request_get(request_id=request_id)
+    raise NotFound(_("Support request not found."))
+
+
+def _invalid(error: ServiceRequestInvalid) -> Response:
+    errors = [
+        {"field": API_FIELDS.get(field, field), "detail": message}
+        for field, message in error.problems.items()
+    ]
+    detail = errors[0]["detail"] if len(errors) == 1 else _("The request has invalid fields.")
+    body = problem(status_code=400, code=error.code, detail=detail, errors=errors)
+    return Response(body, status=400, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def _check_upload(cap) -> None:
+    if cap.exceeded:
+        raise PortalError(upload_too_large_message(), code="upload_too_large", status=413)
+
+
+class ServiceRequestCollectionApi(APIView):
+    required_actions = {"POST": Action.FILE_SUPPORT_REQUESTS}
+    parser_classes = _PARSERS
+    ordering = ("-id",)
+
+    @extend_schema(
+        summary="The partner's support requests, newest first (support staff: every partner's)",
+        parameters=[
+            OpenApiParameter("status", str, enum=Status.values),
+            OpenApiParameter("supportTopic", str, enum=SupportTopic.values),
+            OpenApiParameter("impact", str, enum=Impact.values),
+            OpenApiParameter("size", int),
+            OpenApiParameter("continuationToken", str),
+        ],
+        responses=ServiceRequestOutput(many=True),
+    )
+    def get(self, request):
+        user = request.user
+        if _is_staff(user):
+            requests = staff_selectors.service_request_list_any()
+        elif user_can(user, Action.FILE_SUPPORT_REQUESTS):
+            requests = selectors.service_request_list()
+        else:
+            raise RoleRequiredError(
+                _("This needs one of these roles: %(roles)s.")
+                % {"roles": role_needed_label(Action.FILE_SUPPORT_REQUESTS)}
+            )
+        for parameter, (field, allowed) in _FILTERS.items():
+            value = request.query_params.get(parameter)
+            if value is None:
+                continue
+            if value not in allowed:
+                raise PortalError(
+                    _("%(parameter)s is one of: %(values)s.")
+                    % {"parameter": parameter, "values": ", ".join(allowed)},
+                    code="invalid_filter", field=parameter,
+                )
+            requests = requests.filter(**{field: value})
+        paginator = ContinuationPagination()
+        page = paginator.paginate_queryset(requests, request, view=self)
+        return paginator.get_paginated_response(
+            [service_request_representation(r, with_conversation=False) for r in page]
+        )
+
+    @extend_schema(
+        summary="Report a problem (JSON, or multipart/form-data with files)",
+        request={
+            "application/json": ServiceRequestCreateInput,
+            "multipart/form-data": ServiceRequestCreateInput,
+        },
+        responses={201: ServiceRequestOutput, 413: OpenApiResponse(description="Upload too large")},
+    )
+    def post(self, request):
+        cap = upload_cap_install(request)
+        data = ServiceRequestCreateInput(data=request.data)
+        _check_upload(cap)
+        data.is_valid(raise_exception=True)
+        fields, contact = data.validated_data, data.validated_data.get("contact") or {}
+        draft = ServiceRequestDraft(
+            topic=fields["supportTopic"], impact=fields["impact"], title=fields["title"],
+            description=fields["description"], customer=fields["customerTenantIdOrDomain"],
+            order=fields["orderId"], subscription=fields["subscriptionId"],
+            refund_reason=fields["refundReason"], amount_requested=fields["amountRequested"],
+            product=fields["productTitle"], contact_name=contact.get("name", ""),
+            contact_email=contact.get("email", ""), contact_phone=contact.get("phone", ""),
+        )
+        try:
+            created = services.service_request_file(
+                partner=request.user.partner, actor=request.user, draft=draft,
+                files=fields["files"],
+            )
+        except ServiceRequestInvalid as error:
+            return _invalid(error)
+        service_request = selectors.service_request_get(request_id=created.pk)
+        return Response(
+            service_request_representation(service_request, with_conversation=True),
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class ServiceRequestItemApi(APIView):
+    parser_classes = _PARSERS
+
+    @extend_schema(
+        summary="One support request with its conversation", responses=ServiceRequestOutput
+    )
+    def get(self, request, request_id):
+        service_request = _request_for(request.user, request_id)
+        return Response(service_request_representation(service_request, with_conversation=True))
+
+    @extend_schema(
+        summary="Add a note (newNote{text}, files); support staff also set status, "
+        "approvedAmount and resolution",
+        request={
+            "application/json": ServiceRequestUpdateInput,
+            "multipart/form-data": ServiceRequestUpdateInput,
+        },
+        responses=ServiceRequestOutput,
+    )
+    def patch(self, request, request_id):
+        cap = upload_cap_install(request)
+        service_request = _request_for(request.user, request_id)
+        data = ServiceRequestUpdateInput(data=request.data)
+        _check_upload(cap)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        note, files = fields.get("newNote"), fields["files"]
+        if note is None and not files and "status" not in fields:
+            raise PortalError(
+                _("Nothing to change: send newNote, or (support staff) a status."),
+                code="nothing_to_change",
+            )
+        partner = service_request.partner
+        # One request, one outcome: a refused status change takes its note back with it.
+        try:
+            with transaction.atomic(), partner_scope(partner):
+                if note is not None or files:
+                    services.service_request_note_add(
+                        partner=partner, actor=request.user, request_id=request_id,
+                        text=(note or {}).get("text", ""), files=files,
+                        is_internal=(note or {}).get("isInternal", False),
+                    )
+                if "status" in fields:
+                    _triage(request.user, partner=partner, request_id=request_id, fields=fields)
+                elif "approvedAmount" in fields or "resolution" in fields:
+                    raise PortalError(
+                        _("approvedAmount and resolution go with a status."),
+                        code="status_required", field="status",
+                    )
+        except ServiceRequestInvalid as error:
+            return _invalid(error)
+        service_request = _request_for(request.user, request_id)
+        return Response(service_request_representation(service_request, with_conversation=True))
+
+
+def _triage(actor, *, partner, request_id: int, fields: dict) -> None:
+    new_status, resolution = fields["status"], fields.get("resolution", "")
+    if new_status not in (Status.APPROVED, Status.REJECTED):
+        services.service_request_status_change(
+            partner=partner, actor=actor, request_id=request_id, status=new_status,
+            note=resolution,
+        )
+        return
+    amount = None
+    if new_status == Status.APPROVED and fields.get("approvedAmount"):
+        try:
+            amount = amount_parse(fields["approvedAmount"])
+        except ValueError as exc:
+            raise PortalError(
+                _("approvedAmount is a positive number with a decimal point, like \"120.50\"."),
+                code="invalid_amount", field="approvedAmount",
+            ) from exc
+    services.refund_request_decide(
+        partner=partner, actor=actor, request_id=request_id,
+        approve=new_status == Status.APPROVED, approved_amount=amount, resolution=resolution,
+    )
+
+
+class ServiceRequestFileApi(APIView):
+    @extend_schema(
+        summary="A file of a support request, as a download",
+        responses={(200, "application/octet-stream"): OpenApiResponse(description="The file")},
+    )
+    def get(self, request, request_id, attachment_id):
+        user = request.user
+        if _is_staff(user):
+            attachment = staff_selectors.attachment_get_any(
+                request_id=request_id, attachment_id=attachment_id
+            )
+        elif user_can(user, Action.FILE_SUPPORT_REQUESTS):
+            attachment = selectors.attachment_get(
+                request_id=request_id, attachment_id=attachment_id
+            )
+        else:
+            raise NotFound(_("File not found."))
+        return attachment_response(attachment)

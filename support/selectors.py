@@ -1,0 +1,103 @@
+"""Reads for partner staff: their own partner's requests, never support staff's internal notes.
+
+Every query goes through the scoped managers, so another partner's request, file, customer or
+order is simply not found.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from core.errors import NotFound
+from customers.models import Customer
+from orders.models import Order, OrderLine
+
+from .models import Attachment, ServiceRequest, ServiceRequestNote
+
+
+def service_request_list(*, customer=None, search: str = "") -> QuerySet[ServiceRequest]:
+    """The partner's requests, newest first (with their customer: one query a page)."""
+    requests = ServiceRequest.objects.select_related("customer", "partner").matching(search)
+    if customer is not None:
+        requests = requests.filter(customer=customer)
+    return requests.order_by("-created_at", "-id")
+
+
+def _partner_visible_notes() -> QuerySet[ServiceRequestNote]:
+    return (
+        ServiceRequestNote.objects.filter(is_internal=False)
+        .select_related("author")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+    )
+
+
+def service_request_get(*, request_id: int) -> ServiceRequest:
+    """One of the partner's requests with the conversation its staff may read."""
+    service_request = (
+        ServiceRequest.objects.select_related(
+            "partner", "customer", "order", "purchase", "filed_by"
+        )
+        .prefetch_related(
+            Prefetch("notes", queryset=_partner_visible_notes()),
+            Prefetch(
+                "attachments",
+                queryset=Attachment.objects.filter(note__isnull=True).order_by("id"),
+                to_attr="filed_attachments",
+            ),
+        )
+        .filter(pk=request_id)
+        .first()
+    )
+    if service_request is None:
+        raise NotFound(_("Support request not found."))
+    return service_request
+
+
+def service_request_exists(*, request_id: int) -> bool:
+    return ServiceRequest.objects.filter(pk=request_id).exists()
+
+
+def attachment_get(*, request_id: int, attachment_id: int) -> Attachment:
+    """A file of one of the partner's requests; files of internal notes are not theirs to read."""
+    attachment = (
+        Attachment.objects.filter(service_request_id=request_id, pk=attachment_id)
+        .filter(Q(note__isnull=True) | Q(note__is_internal=False))
+        .first()
+    )
+    if attachment is None:
+        raise NotFound(_("File not found."))
+    return attachment
+
+
+def customer_find(*, reference: str) -> Customer | None:
+    """The partner's customer with this tenant GUID or primary domain."""
+    reference = reference.strip()
+    try:
+        return Customer.objects.filter(entra_tenant_id=uuid.UUID(reference)).first()
+    except ValueError:
+        return Customer.objects.filter(primary_domain__iexact=reference).first()
+
+
+def order_find(*, customer: Customer, reference: str) -> Order | None:
+    """The customer's order with this id (a UUID) or order number (its alternate id)."""
+    reference = reference.strip()
+    orders = Order.objects.filter(customer=customer)
+    try:
+        return orders.filter(pk=uuid.UUID(reference)).first()
+    except ValueError:
+        return orders.filter(alternate_id=reference.upper()).first()
+
+
+def purchase_find(*, customer: Customer, reference: str) -> OrderLine | None:
+    """The customer's purchase (subscription) with this id, as the Software page numbers it."""
+    reference = reference.strip()
+    if not (reference.isascii() and reference.isdigit()):
+        return None
+    return (
+        OrderLine.objects.filter(customer=customer, pk=int(reference))
+        .select_related("order")
+        .first()
+    )
