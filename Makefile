@@ -67,6 +67,7 @@ messages: $(STAMP_BASE)
 # --- the two commands ---------------------------------------------------------------------------
 
 run: $(STAMP_BASE) messages
+	PYTHON=$(PY) bash scripts/ensure_weasyprint.sh
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput
 	$(PY) manage.py seed_demo
@@ -75,6 +76,7 @@ run: $(STAMP_BASE) messages
 test: $(STAMP_DEV) messages
 	PYTHON=$(PY) bash scripts/ensure_services.sh
 	bash scripts/ensure_chromium.sh
+	PYTHON=$(PY) bash scripts/ensure_weasyprint.sh
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # --- the rest -----------------------------------------------------------------------------------
@@ -91,3 +93,12 @@ vendor:
 clean:
 	rm -rf var
 	rm -f $(STAMP_BASE) $(STAMP_DEV)
+
+# --- benchmark (the activity log at ten million events; figures in docs/benchmarks/) ------------
+
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/csp_bench
+
+# Needs the virtualenv that `make run` or `make test` set up; loads 11 million rows on first run.
+.PHONY: bench
+bench:
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) scripts/bench_activity.py

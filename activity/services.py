@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
+
 from core.request_context import current_request_context
 
 from .models import Event, OperationType, ResourceType
@@ -23,10 +25,13 @@ def event_record(
 ) -> Event:
     """Append an event inside the caller's transaction, with the request's origin attached."""
     context = current_request_context()
+    if actor_email is None:
+        actor_email = getattr(actor, "email", "")
     event = Event(
         partner=partner,
         actor=actor if actor is not None and actor.pk else None,
-        actor_email=actor_email if actor_email is not None else getattr(actor, "email", ""),
+        # Lower-cased so that the log's user filter is one exact, indexable comparison.
+        actor_email=actor_email.lower(),
         ip_address=context.ip_address,
         user_agent=context.user_agent[:512],
         correlation_id=context.correlation_id,
@@ -40,3 +45,12 @@ def event_record(
     )
     event.save(force_insert=True)
     return event
+
+
+@transaction.atomic
+def activity_log_export_record(*, partner, actor, filters: dict[str, str]) -> Event:
+    """Record that the user exported the activity log, with the filters they exported."""
+    return event_record(
+        partner=partner, actor=actor, operation=OperationType.EXPORT_ACTIVITY_LOG,
+        resource_type=ResourceType.ACTIVITY_LOG, details={"filters": filters},
+    )

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from __future__ import annotations
 
 from django.shortcuts import render
 from django.utils import timezone
@@ -6,14 +6,61 @@ from django.utils import timezone
 from partners.access import requires
 from partners.roles import Action
 
-from .selectors import event_list
+from .display import chart_layout, log_rows
+from .export import csv_lines, csv_response, event_export_batches
+from .forms import ActivityLogForm, default_range
+from .selectors import event_counts, event_page
+from .services import activity_log_export_record
 
-DEFAULT_RANGE = timedelta(days=30)
 PAGE_SIZE = 50
+
+
+def _bound_form(request) -> ActivityLogForm:
+    """The filters from the query string, the last 30 days where no dates were given."""
+    data = request.GET.copy()
+    first_day, last_day = default_range(today=timezone.localdate())
+    if not data.get("start"):
+        data["start"] = first_day.isoformat()
+    if not data.get("end"):
+        data["end"] = last_day.isoformat()
+    return ActivityLogForm(data)
+
+
+def _query_without_page(form: ActivityLogForm) -> str:
+    """The filters as shown, dates included, for the next-page and export links."""
+    params = form.data.copy()
+    params.pop("after", None)
+    return params.urlencode()
 
 
 @requires(Action.VIEW_ACTIVITY_LOG)
 def activity_log_view(request):
-    end = timezone.now()
-    events = list(event_list(start=end - DEFAULT_RANGE, end=end)[:PAGE_SIZE])
-    return render(request, "activity/log.html", {"events": events})
+    form = _bound_form(request)
+    context = {"form": form, "query": _query_without_page(form)}
+    if form.is_valid():
+        tz = timezone.get_current_timezone()
+        filters = form.filters(tz=tz)
+        page = event_page(filters=filters, after=form.cleaned_data.get("cursor"), size=PAGE_SIZE)
+        kind, periods = event_counts(filters=filters, tz=tz)
+        context.update(
+            page=page, rows=log_rows(events=page.events),
+            chart=chart_layout(kind=kind, periods=periods),
+            is_first_page=not form.cleaned_data.get("after"),
+        )
+    return render(request, "activity/log.html", context, status=200 if form.is_valid() else 400)
+
+
+@requires(Action.VIEW_ACTIVITY_LOG)
+def activity_log_export_view(request):
+    form = _bound_form(request)
+    if not form.is_valid():
+        return render(request, "activity/log.html", {"form": form}, status=400)
+    filters = form.filters(tz=timezone.get_current_timezone())
+    activity_log_export_record(
+        partner=request.user.partner, actor=request.user, filters=filters.described
+    )
+    data = form.cleaned_data
+    return csv_response(
+        lines=csv_lines(batches=event_export_batches(filters=filters)),
+        filename=f"activity-log-{data['start']:%Y%m%d}-{data['end']:%Y%m%d}.csv",
+    )

@@ -38,9 +38,12 @@ def test_an_event_keeps_who_what_when_and_where(event, global_admin):
 )
 def test_the_database_refuses_update_and_delete(event, statement):
     assert connection.vendor == "postgresql"
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(statement)
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
     assert Event.objects.all_partners().filter(actor_email=event.actor_email).count() == 1
 
 
