@@ -24,7 +24,7 @@ class NavItem:
 MAIN_MENU = (
     NavItem(_("Customers"), "customers:list", Action.VIEW_CUSTOMERS),
     NavItem(_("Catalogue"), "catalog:catalogue", Action.BUY_SOFTWARE),
-    NavItem(_("Invoices"), "orders:invoice_list", Action.VIEW_INVOICES),
+    NavItem(_("Invoices"), "invoices:invoice_list", Action.VIEW_INVOICES),
     NavItem(_("Support"), "support:request_list", Action.FILE_SUPPORT_REQUESTS),
     NavItem(_("Support queue"), "support:queue", Action.TRIAGE_SUPPORT_REQUESTS),
 )

@@ -11,7 +11,9 @@ api_v1 = [
     path("", include("customers.api.urls")),
     path("", include("orders.api.urls")),
     path("", include("software.api.urls")),
+    path("", include("activity.api.urls")),
     path("", include("support.api.urls")),
+    path("", include("invoices.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularRedocView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -29,6 +31,7 @@ urlpatterns = [
     path("", include("software.urls")),
     path("", include("support.urls")),
     path("", include("activity.urls")),
+    path("", include("invoices.urls")),
 ]
 
 handler400 = core_views.bad_request_view

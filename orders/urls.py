@@ -4,7 +4,6 @@ from . import views
 
 app_name = "orders"
 urlpatterns = [
-    path("invoices/", views.invoice_list_view, name="invoice_list"),
     path(
         "customers/<uuid:customer_id>/orders/", views.customer_orders_view, name="customer_orders"
     ),

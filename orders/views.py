@@ -28,11 +28,6 @@ from .quotes import order_quote
 ORDERS_PER_PAGE = 20
 
 
-@requires(Action.VIEW_INVOICES)
-def invoice_list_view(request):
-    return render(request, "orders/invoice_list.html")
-
-
 @requires(Action.VIEW_CUSTOMERS)
 def customer_orders_view(request, customer_id):
     customer = customer_get_or_404(customer_id)

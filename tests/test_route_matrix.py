@@ -49,6 +49,11 @@ class OwnObjects:
         with partner_scope(self.user.partner):
             return self._once("purchase", lambda: self.order().lines.get())
 
+    def invoice(self):
+        from invoices.tests.factories import invoice_for
+
+        return self._once("invoice", lambda: invoice_for(self.customer()))
+
     def service_request(self):
         from support.tests.factories import ServiceRequestFactory
 
@@ -67,7 +72,6 @@ class OwnObjects:
         )
 
 
-
 # How to find, for a route's keyword, an object that belongs to the given user's partner.
 # A route with a keyword missing here fails the matrices: add the keyword when adding the route.
 OBJECT_OF = {
@@ -76,9 +80,10 @@ OBJECT_OF = {
     "customer_id": lambda own: own.customer().entra_tenant_id,
     "order_id": lambda own: own.order().id,
     "purchase_id": lambda own: own.purchase().pk,
-    "entitlement_id": lambda own: own.purchase().pk,
     "request_id": lambda own: own.service_request().pk,
     "attachment_id": lambda own: own.attachment().pk,
+    "entitlement_id": lambda own: own.purchase().pk,
+    "invoice_id": lambda own: own.invoice().number,
 }
 # Ids of objects every partner shares (the catalogue): reachable by all, so no isolation test.
 SHARED_OBJECT_OF: dict[str, object] = {

@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "orders",
     "software",
     "support",
+    "invoices",
 ]
 
 MIDDLEWARE = [
@@ -288,6 +290,19 @@ SUPPORT_ATTACHMENT_STORAGE = {
     },
 }
 
+# Invoices: each month is invoiced on the 1st (UTC) by the beat, payable this many days after
+# issue. PDFs are rendered once by the worker into a private storage and served only through the
+# portal's invoice views; point the location at a private volume (or S3) in production.
+INVOICE_PAYMENT_TERMS_DAYS = env_int("INVOICE_PAYMENT_TERMS_DAYS", 30)
+# An invoice still without its PDF this long after issue lost its render task: re-queue it.
+INVOICE_PDF_RENDER_GRACE_SECONDS = env_int("INVOICE_PDF_RENDER_GRACE_SECONDS", 600)
+INVOICE_PDF_STORAGE = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {
+        "location": os.environ.get("INVOICE_PDF_ROOT", str(VAR_DIR / "private" / "invoices")),
+    },
+}
+
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -307,6 +322,12 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.heartbeat_record", "schedule": 30.0},
     "download-links-expire": {"task": "software.download_links_expire", "schedule": 900.0},
     "cancellations-reconcile": {"task": "orders.cancellations_reconcile", "schedule": 60.0},
+    # Half an hour after midnight UTC, so last month's final orders have committed.
+    "invoices-month-close": {
+        "task": "invoices.month_close",
+        "schedule": crontab(minute=30, hour=0, day_of_month=1),
+    },
+    "invoice-pdfs-reconcile": {"task": "invoices.invoice_pdfs_reconcile", "schedule": 900.0},
 }
 # /healthz calls the worker dead when its last heartbeat is older than this.
 WORKER_HEARTBEAT_MAX_AGE = timedelta(seconds=env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 120))
@@ -336,7 +357,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # WeasyPrint narrates every rendering step at INFO; its warnings (bad CSS) still show.
+        "weasyprint": {"level": "WARNING"},
+    },
 }
 # Rate limits guard against guessing and abuse; with the cache down they let requests through
 # rather than locking every partner out of downloads.

@@ -1,0 +1,120 @@
+"""GET /v1/invoices, one invoice, its line items, its PDF, and the unbilled line items."""
+
+from babel.numbers import is_currency
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.errors import PortalError
+from csp_portal.api.pagination import ContinuationPagination
+from invoices import selectors
+from invoices.responses import PDF_RETRY_AFTER_SECONDS, invoice_pdf_response
+from partners.roles import Action
+
+from .serializers import (
+    InvoiceLineItemOutput,
+    InvoiceOutput,
+    invoice_representation,
+    line_item_representation,
+)
+
+PAGING = [OpenApiParameter("size", int), OpenApiParameter("continuationToken", str)]
+
+
+class InvoiceListApi(APIView):
+    required_action = Action.VIEW_INVOICES
+    ordering = ("-sequence",)
+
+    @extend_schema(
+        responses=InvoiceOutput(many=True),
+        summary="The partner's invoices, newest first",
+        parameters=PAGING,
+    )
+    def get(self, request):
+        paginator = ContinuationPagination()
+        page = paginator.paginate_queryset(selectors.invoice_list(), request, view=self)
+        return paginator.get_paginated_response(
+            [invoice_representation(invoice, request=request) for invoice in page]
+        )
+
+
+class InvoiceApi(APIView):
+    required_action = Action.VIEW_INVOICES
+
+    @extend_schema(responses=InvoiceOutput, summary="One invoice: period, totals, PDF link")
+    def get(self, request, invoice_id):
+        invoice = selectors.invoice_get(invoice_id=invoice_id)
+        return Response(invoice_representation(invoice, request=request))
+
+
+class InvoiceLineItemListApi(APIView):
+    required_action = Action.VIEW_INVOICES
+    ordering = ("line_number",)
+
+    @extend_schema(
+        responses=InvoiceLineItemOutput(many=True),
+        summary="The invoice's charges, cancellation credits and refund credits",
+        parameters=PAGING,
+    )
+    def get(self, request, invoice_id):
+        invoice = selectors.invoice_get(invoice_id=invoice_id)
+        paginator = ContinuationPagination()
+        page = paginator.paginate_queryset(
+            selectors.invoice_lines(invoice=invoice), request, view=self
+        )
+        return paginator.get_paginated_response(
+            [line_item_representation(line, invoice_number=invoice.number) for line in page]
+        )
+
+
+class InvoiceStatementApi(APIView):
+    required_action = Action.VIEW_INVOICES
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiResponse(description="The invoice as issued."),
+            202: OpenApiResponse(description="The PDF is being prepared; retry after a while."),
+        },
+        summary="The invoice's PDF, the same bytes every time",
+    )
+    def get(self, request, invoice_id):
+        invoice = selectors.invoice_get(invoice_id=invoice_id)
+        if not invoice.has_pdf:
+            response = JsonResponse(
+                {
+                    "status": "preparing",
+                    "code": "document_being_prepared",
+                    "detail": _("The PDF of this invoice is being prepared. Try again shortly."),
+                },
+                status=202,
+            )
+            response["Retry-After"] = str(PDF_RETRY_AFTER_SECONDS)
+            return response
+        return invoice_pdf_response(invoice)
+
+
+class UnbilledLineItemListApi(APIView):
+    required_action = Action.VIEW_INVOICES
+
+    @extend_schema(
+        responses=InvoiceLineItemOutput(many=True),
+        summary="What the next invoice holds so far: charges and credits not yet invoiced",
+        parameters=[OpenApiParameter("currencyCode", str, description="e.g. EUR; all if absent")],
+    )
+    def get(self, request):
+        currency_code = request.query_params.get("currencyCode", "").strip().upper()
+        if currency_code and not is_currency(currency_code):
+            raise PortalError(
+                _("currencyCode must be an ISO 4217 currency code, such as EUR."),
+                code="invalid_currency_code",
+                field="currencyCode",
+            )
+        items = [
+            line_item_representation(line, invoice_number=None)
+            for next_invoice in selectors.unbilled(currency_code=currency_code or None)
+            for line in next_invoice.lines
+        ]
+        # One month of a partner's activity: bounded, so one answer rather than pages.
+        return Response({"totalCount": len(items), "items": items, "links": {}})

@@ -1,0 +1,151 @@
+"""Reads on invoices and on what the next ones will hold, scoped to the current partner."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC
+from decimal import Decimal
+
+from django.core.files import File
+from django.db.models import QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from core.errors import NotFound
+from orders.models import Credit, OrderLine
+
+from .documents import invoice_storage
+from .drafts import draft_lines
+from .figures import Totals, lines_by_customer, tax_by_market, totals_of
+from .models import Invoice, InvoiceLine, LineKind
+from .periods import Month
+
+INVOICE_NUMBER_MAX_LENGTH = 40
+
+
+def invoice_list() -> QuerySet[Invoice]:
+    return Invoice.objects.order_by("-sequence")
+
+
+def invoice_get(*, invoice_id: str) -> Invoice:
+    """The current partner's invoice with this number; another partner's is not found."""
+    invoice = None
+    if len(invoice_id) <= INVOICE_NUMBER_MAX_LENGTH:
+        invoice = Invoice.objects.filter(number=invoice_id).first()
+    if invoice is None:
+        raise NotFound(_("Invoice not found."))
+    return invoice
+
+
+def invoice_get_or_404(invoice_id: str) -> Invoice:
+    """invoice_get for HTML views: a missing or foreign invoice is a 404 page."""
+    try:
+        return invoice_get(invoice_id=invoice_id)
+    except NotFound as error:
+        raise Http404(error.message) from error
+
+
+def invoice_lines(*, invoice: Invoice) -> QuerySet[InvoiceLine]:
+    return (
+        InvoiceLine.objects.filter(invoice=invoice)
+        .select_related("original_invoice")
+        .order_by("line_number")
+    )
+
+
+def invoice_pdf_open(*, invoice: Invoice) -> File:
+    """The stored PDF, as rendered at issue. NotFound when the file has gone from the storage."""
+    try:
+        return invoice_storage().open(invoice.pdf_name, "rb")
+    except FileNotFoundError as error:
+        raise NotFound(_("The PDF of this invoice is missing; contact support.")) from error
+
+
+@dataclass(frozen=True)
+class NextInvoice:
+    """What the next invoice in one currency holds so far."""
+
+    currency_code: str
+    lines: list[InvoiceLine]
+    totals: Totals
+
+    @property
+    def groups(self):
+        return lines_by_customer(self.lines)
+
+    @property
+    def tax_rows(self):
+        return tax_by_market(self.lines)
+
+    @property
+    def has_cancellation_credit(self) -> bool:
+        return any(line.kind == LineKind.CANCEL_IMMEDIATE for line in self.lines)
+
+
+def unbilled(*, currency_code: str | None = None) -> list[NextInvoice]:
+    """The unbilled lines as the next invoice of each currency, by currency code."""
+    by_currency: dict[str, list[InvoiceLine]] = {}
+    for line in draft_lines(currency_code=currency_code):
+        by_currency.setdefault(line.currency_code, []).append(line)
+    return [
+        NextInvoice(currency_code=code, lines=lines, totals=totals_of(lines))
+        for code, lines in sorted(by_currency.items())
+    ]
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    month: Month
+    charges: Decimal
+    credits: Decimal  # zero or negative, as on invoices
+
+    @property
+    def net(self) -> Decimal:
+        return self.charges + self.credits
+
+
+def charges_and_credits_by_month(*, currency_code: str, months: list[Month]) -> list[MonthFigures]:
+    """What was charged and credited in each month (UTC), tax included, whether invoiced yet or
+    not: purchases by the time they were placed, credits by the time they were booked."""
+    since, until = months[0].start_at, months[-1].end_at
+    charged = (
+        OrderLine.objects.filter(
+            currency_code=currency_code, purchased_at__gte=since, purchased_at__lt=until
+        )
+        .annotate(month=TruncMonth("purchased_at", tzinfo=UTC))
+        .values("month")
+        .annotate(total=Sum("total"))
+    )
+    credited = (
+        Credit.objects.filter(
+            currency_code=currency_code, booked_at__gte=since, booked_at__lt=until
+        )
+        .annotate(month=TruncMonth("booked_at", tzinfo=UTC))
+        .values("month")
+        .annotate(total=Sum("total"))
+    )
+    charges = {Month.of(row["month"]): row["total"] for row in charged}
+    credits = {Month.of(row["month"]): -row["total"] for row in credited}
+    zero = Decimal(0)
+    return [
+        MonthFigures(
+            month=month, charges=charges.get(month, zero), credits=credits.get(month, zero)
+        )
+        for month in months
+    ]
+
+
+def currencies_since(*, since) -> list[str]:
+    """The currencies the partner was charged or credited in since the moment."""
+    charged = (
+        OrderLine.objects.filter(purchased_at__gte=since)
+        .order_by()
+        .values_list("currency_code", flat=True)
+    )
+    credited = (
+        Credit.objects.filter(booked_at__gte=since)
+        .order_by()
+        .values_list("currency_code", flat=True)
+    )
+    return sorted(set(charged.distinct()) | set(credited.distinct()))

@@ -1,0 +1,91 @@
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+
+from core.errors import NotFound
+from partners.access import requires
+from partners.roles import Action
+
+from . import selectors
+from .chart import monthly_chart
+from .figures import invoice_totals, lines_by_customer, tax_by_market
+from .periods import Month
+from .responses import PDF_RETRY_AFTER_SECONDS, invoice_pdf_response
+from .selectors import invoice_get_or_404
+
+INVOICES_PER_PAGE = 24
+CHART_MONTHS = 12
+
+
+def _last_months(count: int) -> list[Month]:
+    months = [Month.of(timezone.now())]
+    while len(months) < count:
+        months.insert(0, months[0].previous())
+    return months
+
+
+def _chart(request):
+    months = _last_months(CHART_MONTHS)
+    currencies = selectors.currencies_since(since=months[0].start_at)
+    preferred = (request.GET.get("currency", ""), request.user.partner.billing_currency)
+    currency = next((code for code in preferred if code in currencies), None)
+    currency = currency or (currencies[0] if currencies else preferred[1])
+    figures = selectors.charges_and_credits_by_month(currency_code=currency, months=months)
+    return monthly_chart(figures=figures, currency_code=currency), currencies
+
+
+@requires(Action.VIEW_INVOICES)
+def invoice_list_view(request):
+    page = Paginator(selectors.invoice_list(), INVOICES_PER_PAGE).get_page(request.GET.get("page"))
+    chart, currencies = _chart(request)
+    return render(
+        request,
+        "invoices/invoice_list.html",
+        {
+            "page": page,
+            "chart": chart,
+            "currencies": currencies,
+            "next_invoices": selectors.unbilled(),
+            "active_tab": "invoices",
+        },
+    )
+
+
+@requires(Action.VIEW_INVOICES)
+def unbilled_view(request):
+    return render(
+        request,
+        "invoices/unbilled.html",
+        {"next_invoices": selectors.unbilled(), "active_tab": "unbilled"},
+    )
+
+
+@requires(Action.VIEW_INVOICES)
+def invoice_detail_view(request, invoice_id):
+    invoice = invoice_get_or_404(invoice_id)
+    lines = list(selectors.invoice_lines(invoice=invoice))
+    return render(
+        request,
+        "invoices/invoice_detail.html",
+        {
+            "invoice": invoice,
+            "totals": invoice_totals(invoice),
+            "groups": lines_by_customer(lines),
+            "tax_rows": tax_by_market(lines),
+            "active_tab": "invoices",
+        },
+    )
+
+
+@requires(Action.VIEW_INVOICES)
+def invoice_pdf_view(request, invoice_id):
+    invoice = invoice_get_or_404(invoice_id)
+    if not invoice.has_pdf:
+        response = render(request, "invoices/pdf_pending.html", {"invoice": invoice}, status=202)
+        response["Retry-After"] = str(PDF_RETRY_AFTER_SECONDS)
+        return response
+    try:
+        return invoice_pdf_response(invoice)
+    except NotFound as error:
+        raise Http404(error.message) from error
