@@ -312,6 +312,9 @@ if CELERY_BROKER_URL == "filesystem://":
         "control_folder": str(VAR_DIR / "broker" / "control"),
         "store_processed": False,
     }
+    # Anything may enqueue before the worker starts (seed_demo does): the folders must exist.
+    for _folder in ("queue", "processed", "control"):
+        (VAR_DIR / "broker" / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
