@@ -1,5 +1,4 @@
 from django.core.management.base import BaseCommand
-
 from django.utils import timezone
 
 from catalog.demo import demo_catalog_seed
