@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils import dateformat, timezone
-from django.utils.formats import date_format, get_format
+from django.utils.formats import get_format
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
@@ -49,6 +51,23 @@ class Chart:
     plot_top: int = PLOT_TOP
     plot_bottom: int = PLOT_BOTTOM
 
+    # A year has 365 bars and as many table rows: joined here, not looped over in the template
+    # or passed through format_html, they cost a tenth of the time. Only the label is text.
+    def bars_svg(self) -> str:
+        """The bars as SVG <rect> elements, each with its label and count as a tooltip."""
+        return mark_safe("".join(  # noqa: S308 - numbers formatted here and an escaped label
+            f'<rect x="{bar.x}" y="{bar.y}" width="{bar.width}" height="{bar.height}" '
+            f'fill="#1f6feb"><title>{escape(bar.label)}: {bar.events}</title></rect>'
+            for bar in self.bars
+        ))
+
+    def table_rows(self) -> str:
+        """The same numbers as table rows, for screen readers and anyone without the picture."""
+        return mark_safe("".join(  # noqa: S308 - an escaped label and a number
+            f'<tr><th scope="row">{escape(bar.label)}</th><td>{bar.events}</td></tr>'
+            for bar in self.bars
+        ))
+
 
 def chart_layout(*, kind: str, periods: list[PeriodCount]) -> Chart:
     """Bars scaled so the busiest period reaches the top of the plot."""
@@ -57,12 +76,12 @@ def chart_layout(*, kind: str, periods: list[PeriodCount]) -> Chart:
     slot = WIDTH / max(len(periods), 1)
     # Formatted here, once per bar: the template shows each label twice (tooltip and table),
     # and its filters cost more than the whole query on a year of bars.
-    label_format = "SHORT_DATE_FORMAT" if kind == "day" else "YEAR_MONTH_FORMAT"
+    label_format = get_format("SHORT_DATE_FORMAT" if kind == "day" else "YEAR_MONTH_FORMAT")
     bars = []
     for index, period in enumerate(periods):
         height = (PLOT_BOTTOM - PLOT_TOP) * period.events / highest
         bars.append(Bar(
-            label=date_format(period.starts_on, label_format), events=period.events,
+            label=dateformat.format(period.starts_on, label_format), events=period.events,
             x=f"{index * slot + slot * (1 - BAR_FILL) / 2:.2f}", y=f"{PLOT_BOTTOM - height:.2f}",
             width=f"{slot * BAR_FILL:.2f}", height=f"{height:.2f}",
         ))

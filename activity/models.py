@@ -202,5 +202,13 @@ class EventCount(models.Model):
 
     objects = PartnerScopedManager()
 
+    class Meta:
+        # The chart reads a range of quarter hours from this index alone (an index-only scan):
+        # the table's rows for one partner lie scattered among every other partner's.
+        indexes = [
+            models.Index(fields=["partner", "bucket", "operation_type", "events"],
+                         name="activity_count_partner_bucket"),
+        ]
+
     def __str__(self) -> str:
         return f"{self.bucket:%Y-%m-%d %H:%M} {self.operation_type} {self.events}"
