@@ -89,7 +89,9 @@ def screenshot_dir(request) -> Path:
 def page(browser, live_server, screenshot_dir, request) -> Iterator[Page]:
     """A page in a fresh context (no cookies) against the live server, in English."""
     context: BrowserContext = browser.new_context(
-        base_url=live_server.url, locale="en-GB", timezone_id="Europe/Rome",
+        base_url=live_server.url,
+        locale="en-GB",
+        timezone_id="Europe/Rome",
         viewport={"width": 1280, "height": 900},
     )
     context.set_default_timeout(TIMEOUT_MS)

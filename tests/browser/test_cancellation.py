@@ -13,7 +13,7 @@ from customers.tests.factories import CustomerFactory
 from orders.tests.factories import order_for
 from partners.roles import Role
 from partners.tests.factories import UserFactory, totp_enrol
-from tests.browser.test_foundation import sign_in, submit_totp_code
+from tests.browser.helpers import sign_in, submit_totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from catalog.demo import demo_catalog_seed
 from partners.roles import Role
-from tests.browser.test_foundation import sign_in
+from tests.browser.helpers import sign_in
 
 RESERVATION = "DZH318Z0BQ4L"
 

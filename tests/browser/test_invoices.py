@@ -16,7 +16,7 @@ from invoices.models import Invoice
 from invoices.tests.factories import buy, invoice_for
 from orders.cancellation import purchase_cancel, purchase_cancellation_complete
 from partners.roles import Role
-from tests.browser.test_foundation import sign_in
+from tests.browser.helpers import sign_in
 from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
@@ -32,9 +32,9 @@ def test_a_billing_admin_reads_an_invoice_downloads_its_pdf_and_sees_the_next_cr
     violations = []
     page.on(
         "console",
-        lambda message: violations.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
     )
     customer = CustomerFactory(
         partner=owner_partner, company_name="Contoso Italia S.p.A.", country="IT"

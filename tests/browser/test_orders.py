@@ -12,7 +12,7 @@ from customers.tests.factories import CustomerFactory
 from orders.models import Order
 from partners.roles import Role
 from partners.tests.factories import UserFactory, totp_enrol
-from tests.browser.test_foundation import sign_in, submit_totp_code
+from tests.browser.helpers import sign_in, submit_totp_code
 
 pytestmark = pytest.mark.browser
 

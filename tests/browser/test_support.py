@@ -16,7 +16,7 @@ from partners.tests.factories import PartnerFactory, SupportStaffFactory, UserFa
 from support.models import ServiceRequest
 from support.tests.factories import PDF_BYTES
 from tests.browser.conftest import TIMEOUT_MS
-from tests.browser.test_foundation import sign_in, submit_totp_code
+from tests.browser.helpers import sign_in, submit_totp_code
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +30,9 @@ def test_a_refund_is_filed_with_a_pdf_approved_in_part_and_seen_by_the_partner(
     }
     northwind = PartnerFactory(name="Northwind Traders", home_country="IT")
     agent = UserFactory(
-        partner=northwind, roles=[Role.ADMIN_AGENT.value], email="agent@northwind.example",
+        partner=northwind,
+        roles=[Role.ADMIN_AGENT.value],
+        email="agent@northwind.example",
         full_name="Anna Agent",
     )
     secret = totp_enrol(agent)
@@ -68,7 +70,9 @@ def test_a_refund_is_filed_with_a_pdf_approved_in_part_and_seen_by_the_partner(
 
     # Support staff (no partner, no MFA requirement) find it in the queue, in a browser of theirs.
     staff_context = browser.new_context(
-        base_url=live_server.url, locale="en-GB", timezone_id="Europe/Rome",
+        base_url=live_server.url,
+        locale="en-GB",
+        timezone_id="Europe/Rome",
         viewport={"width": 1280, "height": 900},
     )
     staff_context.set_default_timeout(TIMEOUT_MS)
@@ -101,7 +105,9 @@ def test_a_refund_is_filed_with_a_pdf_approved_in_part_and_seen_by_the_partner(
     with partner_scope(northwind):
         credit = Credit.objects.get()
     assert (credit.total, credit.amount, credit.tax_amount) == (
-        Decimal("61.00"), Decimal("50.00"), Decimal("11.00"),
+        Decimal("61.00"),
+        Decimal("50.00"),
+        Decimal("11.00"),
     )
 
     # The partner sees the decision and the note on their request.
