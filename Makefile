@@ -29,7 +29,7 @@ help:
 	@echo "make run      set up and start the portal with demo data (http://127.0.0.1:8000/)"
 	@echo "make test     set up and run the test suite (PostgreSQL + Redis; PYTEST_ARGS=...)"
 	@echo "make lint     ruff check ."
-	@echo "make vendor   refresh static/vendor from npm (needs node; not needed to run or test)"
+	@echo "make vendor   refresh static/vendor (and the tests' axe-core) from npm (needs node; not needed to run or test)"
 	@echo "make clean    remove var/ and the virtualenv's install stamps"
 
 # --- virtualenv ---------------------------------------------------------------------------------
@@ -89,6 +89,8 @@ vendor:
 	mkdir -p static/vendor/pico
 	cp node_modules/@picocss/pico/css/pico.min.css static/vendor/pico/
 	cp node_modules/@picocss/pico/LICENSE.md static/vendor/pico/
+	mkdir -p tests/browser/vendor
+	cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE tests/browser/vendor/
 
 clean:
 	rm -rf var

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from allauth.mfa.totp.internal.auth import (
     format_hotp_value,
@@ -70,3 +72,23 @@ def submit_totp_code(page: Page, secret: str) -> None:
         # A refused code is only excusable when the step changed between computing and checking.
         assert current_totp_counter() != counter, "the current TOTP code was refused"
     pytest.fail("two consecutive TOTP codes were refused")
+
+
+AXE_SOURCE_PATH = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+# WCAG 2.1 A and AA: the level a commercial portal is held to; "best-practice" rules are advisory.
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+def serious_accessibility_violations(page: Page) -> list[str]:
+    """Run axe-core on the page; describe each serious or critical violation and where it is."""
+    # evaluate() goes through the DevTools protocol, so the page's CSP (no inline script) allows it.
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_SOURCE_PATH.read_text("utf-8"))
+    result = page.evaluate("options => window.axe.run(document, options)", AXE_OPTIONS)
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+        + ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
+        for violation in result["violations"]
+        if violation["impact"] in BLOCKING_IMPACTS
+    ]
