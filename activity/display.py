@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from .models import Event
+from .models import Event, OperationType
 from .selectors import PeriodCount
 
 DETAILS_SHOWN_CHARS = 160
@@ -107,6 +107,9 @@ class LogRow:
 def log_rows(*, events: list[Event]) -> list[LogRow]:
     """The page's rows, times in the current (the viewer's) time zone."""
     link_holder = _("link holder")
+    # Work the portal did on its own (a month close, a cancellation completed by the worker)
+    # has no person behind it; only a download can come from an anonymous link holder.
+    the_portal = _("the portal (automatic)")
     day_format = get_format("SHORT_DATE_FORMAT")
     rows = []
     for event in events:
@@ -118,7 +121,10 @@ def log_rows(*, events: list[Event]) -> list[LogRow]:
         rows.append(LogRow(
             operation_type=event.operation_type, time_iso=local.isoformat(),
             time_text=f"{dateformat.format(local, day_format)} {local:%H:%M:%S}",
-            user=event.actor_email or link_holder, ip_address=event.ip_address or "—",
+            user=event.actor_email or (
+                link_holder if event.operation_type == OperationType.SOFTWARE_DOWNLOAD
+                else the_portal
+            ), ip_address=event.ip_address or "—",
             operation=operation,
             customer=event.customer.company_name if event.customer is not None else "—",
             product=event.product_title or "—",

@@ -34,6 +34,7 @@ class OperationType(models.TextChoices):
     CREATE_SERVICE_REQUEST = "create_service_request", _("Support request filed")
     UPDATE_SERVICE_REQUEST = "update_service_request", _("Support request updated")
     EXPORT_ACTIVITY_LOG = "export_activity_log", _("Activity log exported")
+    ISSUE_INVOICE = "issue_invoice", _("Invoice issued")
 
 
 # The activity log's preset "Key access and downloads": who accessed software keys or downloaded

@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from activity.models import OperationType, ResourceType
+from activity.services import event_record
 from core.errors import NotFound
 
 from .documents import invoice_pdf_bytes, invoice_pdf_name, invoice_storage
@@ -79,7 +81,14 @@ def invoice_issue(
         if line.credit is not None and line.credit.purchase_id in charged_here:
             line.original_invoice = invoice
     InvoiceLine.objects.bulk_create(lines)
-    # No activity event: the log has no operation type for an issued invoice yet (activity/).
+    event_record(
+        partner=partner, actor=None, operation=OperationType.ISSUE_INVOICE,
+        resource_type=ResourceType.INVOICE, object_id=invoice.number,
+        details={
+            "period": f"{month.first_day:%Y-%m}", "currencyCode": currency_code,
+            "total": str(totals.total), "lineCount": len(lines),
+        },
+    )
     from .tasks import invoice_pdf_render_task  # tasks import this module
 
     # Robust: the invoice is committed by then, and a broker outage must not turn it into a

@@ -176,6 +176,18 @@ def test_each_row_shows_time_user_ip_operation_customer_product_and_details(view
     assert 'datetime="2026-03-10T09:15:30+01:00"' in row
 
 
+def test_work_the_portal_did_on_its_own_is_not_credited_to_a_link_holder(viewer, client_for):
+    EventFactory(
+        partner=viewer.partner, occurred_at=datetime(2026, 3, 10, 8, tzinfo=UTC), actor_email="",
+        operation_type=OperationType.COMPLETE_CANCELLATION, resource_type=ResourceType.ORDER,
+    )
+    response = client_for(viewer).get(URL, {"start": "2026-03-10", "end": "2026-03-10"})
+    row = response.content.decode().split('data-operation="complete_cancellation"')[1]
+    row = row.split("</tr>")[0]
+    assert "the portal (automatic)" in row
+    assert "link holder" not in row
+
+
 def test_keyset_paging_walks_every_event_once_newest_first(viewer, client_for):
     start = datetime(2026, 3, 1, tzinfo=UTC)
     # Twenty share one instant, so the id must break the tie.

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from activity.models import Event, OperationType
 from csp_portal.celery import app
 from csp_portal.tenancy import partner_scope
 from invoices import sweeps
@@ -31,6 +32,20 @@ def test_closing_twice_issues_each_invoice_once(story):
     assert [invoice.currency_code for invoice in first.issued] == ["AUD", "EUR"]
     assert second.issued == []
     assert _october_invoices(story.partner) == [("AUD", 2), ("EUR", 3)]
+
+
+def test_each_issued_invoice_is_in_the_activity_log_once(story):
+    story.close_october()
+    story.close_october()
+    with partner_scope(story.partner):
+        events = list(
+            Event.objects.filter(operation_type=OperationType.ISSUE_INVOICE).order_by("object_id")
+        )
+        invoices = list(Invoice.objects.order_by("number"))
+    assert [(event.object_id, event.details["period"], event.actor) for event in events] == [
+        (invoice.number, f"{invoice.period_start:%Y-%m}", None) for invoice in invoices
+    ]
+    assert {event.details["period"] for event in events} >= {"2026-10"}
 
 
 @pytest.mark.django_db(transaction=True)
