@@ -6,12 +6,18 @@ import os
 
 from celery import Celery
 from celery.contrib.django.task import DjangoTask
+from celery.signals import after_setup_logger, after_setup_task_logger
+
+from core.logging import redact_handlers
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "csp_portal.settings.dev")
 
 app = Celery("csp_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The worker swaps Django's log handlers for its own: they get the same secret redaction.
+after_setup_logger.connect(redact_handlers, weak=False)
+after_setup_task_logger.connect(redact_handlers, weak=False)
 
 
 class PartnerTask(DjangoTask):

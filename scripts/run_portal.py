@@ -35,6 +35,8 @@ def commands(host: str, port: str, var: Path) -> dict[str, list[str]]:
             str(BIN_DIR / "gunicorn"), "csp_portal.wsgi:application",
             "--bind", f"{host}:{port}", "--workers", "2", "--threads", "4",
             "--access-logfile", "-", "--no-control-socket",
+            # Request lines carry download and invitation tokens: the logger redacts them.
+            "--logger-class", "core.logging.RedactingGunicornLogger",
         ],
         "worker": [
             str(BIN_DIR / "celery"), "-A", "csp_portal", "worker", "--loglevel", "INFO",

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_countries",
     "allauth",
     "allauth.account",
@@ -61,6 +62,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside everything that can answer early (WhiteNoise's static files, a bad Host's 400),
+    # so that every answer carries the CSP and X-Frame-Options.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.CorrelationIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -73,8 +78,6 @@ MIDDLEWARE = [
     "csp_portal.tenancy.PartnerScopeMiddleware",
     "partners.mfa.AdminAgentMfaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
 
@@ -242,6 +245,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Redoc from the portal's own static files: the CSP allows no other origin, and nothing
+    # may be fetched from the internet at run time.
+    "REDOC_DIST": "SIDECAR",
 }
 API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90)
 # A download link dies after this many days or downloads, whichever comes first (the source's rule).
@@ -358,10 +364,24 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Download links, invitation and API tokens, product keys: never in a log (core.logging).
+    "filters": {"redact_secrets": {"()": "core.logging.SecretRedactingFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # These log request paths; with DEBUG on, Django's own console handler prints them too.
+        "django.request": {"filters": ["redact_secrets"]},
+        "django.security.csrf": {"filters": ["redact_secrets"]},
         "django.db.backends": {"level": "INFO"},
+        # At DEBUG it prints each page's context on a missing variable, secrets shown included
+        # (the TOTP secret while enrolling): never, whatever level "django" is raised to.
+        "django.template": {"level": "INFO"},
         # WeasyPrint narrates every rendering step at INFO; its warnings (bad CSS) still show.
         "weasyprint": {"level": "WARNING"},
     },
