@@ -1,4 +1,6 @@
-from django.http import HttpResponseServerError, JsonResponse
+import sys
+
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.cache import never_cache
@@ -8,6 +10,7 @@ from partners.access import public, signed_in
 
 from .health import health_report
 from .navigation import MAIN_MENU, menu_for
+from .outages import RETRY_AFTER_SECONDS, Outage, outage_of
 
 
 @signed_in
@@ -47,7 +50,22 @@ def bad_request_view(request, exception=None):
     return render(request, "400.html", status=400)
 
 
+def _unavailable(request, outage: Outage) -> HttpResponse:
+    if _wants_problem(request):
+        response = problem_response(status_code=503, code=outage.code, detail=outage.detail)
+    else:
+        # As for the 500 page: no request context, whose processors would ask the database.
+        page = loader.get_template("503.html").render({"detail": outage.detail})
+        response = HttpResponse(page, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def server_error_view(request):
+    # Django calls this handler while handling the exception, so the exception is at hand.
+    outage = outage_of(sys.exc_info()[1])
+    if outage is not None:
+        return _unavailable(request, outage)
     if _wants_problem(request):
         return problem_response(
             status_code=500, code="server_error", detail="The server could not answer this time."

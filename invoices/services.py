@@ -110,7 +110,11 @@ def invoice_pdf_render(*, invoice_id: int, at: datetime | None = None) -> bool:
         return False
     lines = list(invoice.lines.select_related("original_invoice").order_by("line_number"))
     pdf = invoice_pdf_bytes(invoice=invoice, lines=lines)
-    invoice.pdf_name = invoice_storage().save(invoice_pdf_name(invoice), ContentFile(pdf))
+    storage, name = invoice_storage(), invoice_pdf_name(invoice)
+    # The row is locked and names no PDF, so a file under its name is what a render that died
+    # before committing left behind: replace it rather than keep a second copy beside it.
+    storage.delete(name)
+    invoice.pdf_name = storage.save(name, ContentFile(pdf))
     invoice.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
     invoice.pdf_size = len(pdf)
     invoice.pdf_rendered_at = at or timezone.now()

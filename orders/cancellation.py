@@ -110,11 +110,14 @@ def purchase_cancel(
     )
     from .tasks import purchase_cancellation_complete_task  # tasks import this module
 
+    # Robust: the due time is in the row and the reconciler completes it, so a broker outage
+    # must not turn a recorded request into an error page.
     transaction.on_commit(
         lambda: purchase_cancellation_complete_task.apply_async(
             kwargs={"partner_id": partner.pk, "purchase_id": purchase.pk},
             countdown=delay.total_seconds(),
-        )
+        ),
+        robust=True,
     )
     return purchase
 
@@ -171,7 +174,12 @@ def purchase_cancellation_complete(*, purchase_id: int, at: datetime | None = No
     )
     from .tasks import cancellation_completed_notify_task  # tasks import this module
 
-    cancellation_completed_notify_task.delay_on_commit(
-        partner_id=partner.pk, purchase_id=purchase.pk
+    # Robust: the e-mail repeats what the order page shows; a broker outage loses it (logged)
+    # rather than fail the reconciler's sweep over the other due cancellations.
+    transaction.on_commit(
+        lambda: cancellation_completed_notify_task.delay(
+            partner_id=partner.pk, purchase_id=purchase.pk
+        ),
+        robust=True,
     )
     return True

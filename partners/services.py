@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from activity.models import OperationType, ResourceType
 from activity.services import event_record
 from core.errors import Conflict, NotFound, PortalError
+from core.outages import broker_required
 
 from .models import API_TOKEN_PREFIX, ApiToken, Partner, User, api_token_digest
 from .roles import Role
@@ -60,6 +61,8 @@ def user_invite(
             code="user_exists",
             field="email",
         )
+    # The e-mail is the invitee's only way in, and only the worker sends it.
+    broker_required()
     try:
         with transaction.atomic():
             user = User.objects.create_user(

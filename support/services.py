@@ -186,7 +186,12 @@ def _status_set(service_request: ServiceRequest, *, actor, status: str, text: st
 
 
 def _notify_on_commit(note: ServiceRequestNote) -> None:
-    status_change_notify_task.delay_on_commit(partner_id=note.partner_id, note_id=note.pk)
+    # Robust: the e-mail repeats the request's conversation, which the partner sees in the
+    # portal; a broker outage loses it (logged) rather than fail a change already committed.
+    transaction.on_commit(
+        lambda: status_change_notify_task.delay(partner_id=note.partner_id, note_id=note.pk),
+        robust=True,
+    )
 
 
 def _check_transition(service_request: ServiceRequest, status: str) -> None:

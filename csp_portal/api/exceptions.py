@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from core.errors import PortalError
+from core.outages import RETRY_AFTER_SECONDS, outage_of
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 _CODES = {
@@ -78,11 +79,22 @@ def problem_exception_handler(exc, context):
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
 
+    outage = outage_of(exc)
+    if outage is not None:
+        return Response(
+            problem(status_code=503, code=outage.code, detail=outage.detail),
+            status=503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            content_type=PROBLEM_CONTENT_TYPE,
+        )
+
     if isinstance(exc, PortalError):
         errors = [{"field": exc.field, "detail": exc.message}] if exc.field else None
         body = problem(status_code=exc.status, code=exc.code, detail=exc.message, errors=errors)
+        # A refusal for an outage (core.outages.BackgroundUnavailable) says when to come back.
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if exc.status == 503 else None
         set_rollback()
-        return Response(body, status=exc.status, content_type=PROBLEM_CONTENT_TYPE)
+        return Response(body, status=exc.status, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
 
     if not isinstance(exc, exceptions.APIException):
         return None

@@ -117,6 +117,9 @@ def database_from_env(default_url: str) -> dict:
     elif config["ENGINE"] == "django.db.backends.postgresql":
         config["ENGINE"] = "django.db.backends.postgresql"
         config["CONN_MAX_AGE"] = 0
+        # The pool then checks a connection before lending it, so the broken ones a database
+        # restart leaves behind are replaced instead of failing the next requests.
+        config["CONN_HEALTH_CHECKS"] = True
         config["OPTIONS"] = {
             "pool": {
                 "min_size": env_int("DATABASE_POOL_MIN", 1),
@@ -135,7 +138,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # With Redis down it reads as empty instead of failing the request (core/cache.py).
+            "BACKEND": "core.cache.FailOpenRedisCache",
             "LOCATION": os.environ.get("CACHE_URL", REDIS_URL),
             "KEY_PREFIX": "portal",
         }

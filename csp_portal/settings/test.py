@@ -13,7 +13,7 @@ DATABASES["default"]["OPTIONS"]["pool"]["max_size"] = 40
 REDIS_URL = os.environ["REDIS_URL"]
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "core.cache.FailOpenRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "portal-test",
     }

@@ -1,0 +1,52 @@
+"""The shared cache on Redis, failing open: with Redis unreachable it reads as empty and drops
+writes, so a Redis outage costs throttling and cached figures, not every page.
+
+What the portal keeps there is rate-limit counters (ours, allauth's sign-in throttles, DRF's),
+allauth's record of used TOTP codes and recomputable chart counts. Sessions live in the database.
+Letting requests through while the counters are gone is the choice RATELIMIT_FAIL_OPEN states.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+_UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
+
+
+def _fail_open(method: Callable, answer: Callable) -> Callable:
+    @wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except _UNREACHABLE as error:
+            logger.warning("Cache unreachable, %s answered as empty: %s", method.__name__, error)
+            return answer(*args, **kwargs)
+
+    return wrapper
+
+
+def _missing_key(key, *args, **kwargs):
+    raise ValueError(f"Key '{key}' not found (the cache is unreachable).")
+
+
+class FailOpenRedisCache(RedisCache):
+    # add() says "stored" so that callers taking a lock or a first count go ahead (allauth's
+    # cache lock and TOTP replay guard, django-ratelimit's counter).
+    add = _fail_open(RedisCache.add, lambda *args, **kwargs: True)
+    get = _fail_open(RedisCache.get, lambda key, default=None, version=None: default)
+    set = _fail_open(RedisCache.set, lambda *args, **kwargs: None)
+    touch = _fail_open(RedisCache.touch, lambda *args, **kwargs: False)
+    delete = _fail_open(RedisCache.delete, lambda *args, **kwargs: False)
+    get_many = _fail_open(RedisCache.get_many, lambda *args, **kwargs: {})
+    has_key = _fail_open(RedisCache.has_key, lambda *args, **kwargs: False)
+    incr = _fail_open(RedisCache.incr, _missing_key)
+    # The keys that could not be stored: all of them.
+    set_many = _fail_open(RedisCache.set_many, lambda data, *args, **kwargs: list(data))
+    delete_many = _fail_open(RedisCache.delete_many, lambda *args, **kwargs: None)
