@@ -187,6 +187,21 @@ def test_bad_continuation_token_is_400_problem(global_admin, api_client_for):
     _assert_problem(response, 400, "invalid_continuation_token")
 
 
+@pytest.mark.parametrize("size", ["0", "-1", "ten", "null", ""])
+def test_page_size_that_is_not_a_positive_whole_number_is_400_problem(
+    global_admin, api_client_for, size
+):
+    response = api_client_for(global_admin).get("/v1/users", {"size": size})
+    body = _assert_problem(response, 400, "invalid_page_size")
+    assert body["errors"][0]["field"] == "size"
+
+
+@pytest.mark.parametrize("wanted", ["xml", ""])
+def test_unknown_format_is_400_problem_not_404(global_admin, api_client_for, wanted):
+    response = api_client_for(global_admin).get("/v1/auditrecords", {"format": wanted})
+    _assert_problem(response, 400, "invalid_format")
+
+
 def test_correlation_and_request_ids_are_echoed(global_admin, api_client_for):
     response = api_client_for(global_admin).get(
         "/v1/me", HTTP_MS_CORRELATIONID="corr-123", HTTP_MS_REQUESTID="req-456"

@@ -17,6 +17,7 @@ from activity.models import OperationType, ResourceType
 from activity.selectors import CustomerMatch, EventFilters, event_list
 from activity.services import activity_log_export_record
 from core.errors import PortalError
+from csp_portal.api.pagination import PAGING_PARAMETERS
 from partners.roles import Action
 
 from .serializers import AuditRecordOutput
@@ -155,8 +156,7 @@ class AuditRecordListApi(ListAPIView):
                 '{"Field":"CustomerId"|"ResourceType"|"OperationType"|"UserPrincipalName",'
                 '"Value":"...","Operator":"equals"}',
             ),
-            OpenApiParameter("size", int, description="Page size, at most 100"),
-            OpenApiParameter("continuationToken", str),
+            *PAGING_PARAMETERS,
         ],
         responses={
             (200, "application/json"): AuditRecordOutput(many=True),

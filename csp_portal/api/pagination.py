@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import parse_qs, urlsplit
 
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
@@ -12,6 +15,14 @@ from rest_framework.response import Response
 from core.errors import PortalError
 
 MAX_PAGE_SIZE = 100
+SIZE_SCHEMA = {"type": "integer", "minimum": 1}
+SIZE_DESCRIPTION = f"Page size, at most {MAX_PAGE_SIZE} (a larger size gives {MAX_PAGE_SIZE})."
+CONTINUATION_DESCRIPTION = "The `continuationToken` of the previous page."
+# For views that page by hand (APIView); list views get the same two from the paginator.
+PAGING_PARAMETERS = [
+    OpenApiParameter("size", SIZE_SCHEMA, description=SIZE_DESCRIPTION),
+    OpenApiParameter("continuationToken", str, description=CONTINUATION_DESCRIPTION),
+]
 
 
 class ContinuationPagination(CursorPagination):
@@ -28,6 +39,23 @@ class ContinuationPagination(CursorPagination):
         self.total_count = queryset.count() if getattr(view, "count_total", True) else None
         self.ordering = getattr(view, "ordering", None) or self.ordering
         return super().paginate_queryset(queryset, request, view)
+
+    def get_page_size(self, request):
+        """`size` as asked, up to the maximum; anything but a positive whole number is a 400."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if size < 1:
+            raise PortalError(
+                _("size must be a whole number from 1 to %(max)s.") % {"max": MAX_PAGE_SIZE},
+                code="invalid_page_size",
+                field="size",
+            )
+        return min(size, self.max_page_size)
 
     def decode_cursor(self, request):
         try:
@@ -56,6 +84,24 @@ class ContinuationPagination(CursorPagination):
         values = parse_qs(urlsplit(uri).query).get(self.cursor_query_param)
         return values[0] if values else None
 
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": CONTINUATION_DESCRIPTION,
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": SIZE_DESCRIPTION,
+                "schema": SIZE_SCHEMA,
+            },
+        ]
+
     def get_paginated_response_schema(self, schema):
         return {
             "type": "object",
@@ -75,3 +121,30 @@ class ContinuationPagination(CursorPagination):
                 "continuationToken": {"type": "string"},
             },
         }
+
+
+class CollectionLinkOutput(serializers.Serializer):
+    uri = serializers.CharField()
+    method = serializers.CharField()
+
+
+class CollectionLinksOutput(serializers.Serializer):
+    next = CollectionLinkOutput(required=False)
+
+
+@functools.cache
+def collection_of(item: type[serializers.Serializer]) -> type[serializers.Serializer]:
+    """The collection shape around `item`, for the schema of views that page by hand."""
+    return type(
+        item.__name__.removesuffix("Output") + "Collection",
+        (serializers.Serializer,),
+        {
+            "__module__": item.__module__,
+            "__doc__": f"A page of {item.__name__.removesuffix('Output')} items.",
+            "is_collection": True,
+            "totalCount": serializers.IntegerField(),
+            "items": item(many=True),
+            "links": CollectionLinksOutput(),
+            "continuationToken": serializers.CharField(required=False),
+        },
+    )

@@ -8,6 +8,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import PortalError
+from csp_portal.api.pagination import PAGING_PARAMETERS
+from csp_portal.api.schema import problem_responses
 from customers import selectors, services
 from customers.models import Customer
 from partners.roles import Action
@@ -57,8 +59,7 @@ class CustomerCollectionApi(ListAPIView):
                 description='{"Field":"CompanyName"|"Domain"|"TenantId",'
                 '"Value":"...","Operator":"starts_with"}',
             ),
-            OpenApiParameter("size", int, description="Page size, at most 100"),
-            OpenApiParameter("continuationToken", str),
+            *PAGING_PARAMETERS,
         ],
         summary="The partner's customers",
     )
@@ -71,7 +72,12 @@ class CustomerCollectionApi(ListAPIView):
         return queryset.filter(**_filter_lookup(raw_filter)) if raw_filter else queryset
 
     @extend_schema(
-        request=CustomerCreateInput, responses={201: CustomerOutput}, summary="Add a customer"
+        request=CustomerCreateInput,
+        responses={
+            201: CustomerOutput,
+            **problem_responses({409: "The partner already has a customer with this tenant."}),
+        },
+        summary="Add a customer",
     )
     def post(self, request):
         data = CustomerCreateInput(data=request.data)

@@ -73,6 +73,12 @@ class InvoiceLineItemOutput(serializers.Serializer):
     originalInvoiceNumber = serializers.CharField(allow_null=True)
 
 
+class StatementPreparingOutput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["preparing"])
+    code = serializers.CharField()
+    detail = serializers.CharField()
+
+
 def _link(request, name: str, number: str) -> dict:
     return {
         "uri": request.build_absolute_uri(reverse(name, kwargs={"invoice_id": number})),

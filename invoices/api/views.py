@@ -3,12 +3,13 @@
 from babel.numbers import is_currency
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import PortalError
-from csp_portal.api.pagination import ContinuationPagination
+from csp_portal.api.pagination import PAGING_PARAMETERS, ContinuationPagination, collection_of
 from invoices import selectors
 from invoices.responses import PDF_RETRY_AFTER_SECONDS, invoice_pdf_response
 from partners.roles import Action
@@ -16,11 +17,10 @@ from partners.roles import Action
 from .serializers import (
     InvoiceLineItemOutput,
     InvoiceOutput,
+    StatementPreparingOutput,
     invoice_representation,
     line_item_representation,
 )
-
-PAGING = [OpenApiParameter("size", int), OpenApiParameter("continuationToken", str)]
 
 
 class InvoiceListApi(APIView):
@@ -28,9 +28,9 @@ class InvoiceListApi(APIView):
     ordering = ("-sequence",)
 
     @extend_schema(
-        responses=InvoiceOutput(many=True),
+        responses=collection_of(InvoiceOutput),
         summary="The partner's invoices, newest first",
-        parameters=PAGING,
+        parameters=PAGING_PARAMETERS,
     )
     def get(self, request):
         paginator = ContinuationPagination()
@@ -54,9 +54,9 @@ class InvoiceLineItemListApi(APIView):
     ordering = ("line_number",)
 
     @extend_schema(
-        responses=InvoiceLineItemOutput(many=True),
+        responses=collection_of(InvoiceLineItemOutput),
         summary="The invoice's charges, cancellation credits and refund credits",
-        parameters=PAGING,
+        parameters=PAGING_PARAMETERS,
     )
     def get(self, request, invoice_id):
         invoice = selectors.invoice_get(invoice_id=invoice_id)
@@ -74,8 +74,13 @@ class InvoiceStatementApi(APIView):
 
     @extend_schema(
         responses={
-            (200, "application/pdf"): OpenApiResponse(description="The invoice as issued."),
-            202: OpenApiResponse(description="The PDF is being prepared; retry after a while."),
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The invoice as issued."
+            ),
+            202: OpenApiResponse(
+                StatementPreparingOutput,
+                description="The PDF is being prepared; retry after `Retry-After` seconds.",
+            ),
         },
         summary="The invoice's PDF, the same bytes every time",
     )
@@ -99,7 +104,7 @@ class UnbilledLineItemListApi(APIView):
     required_action = Action.VIEW_INVOICES
 
     @extend_schema(
-        responses=InvoiceLineItemOutput(many=True),
+        responses=collection_of(InvoiceLineItemOutput),
         summary="What the next invoice holds so far: charges and credits not yet invoiced",
         parameters=[OpenApiParameter("currencyCode", str, description="e.g. EUR; all if absent")],
     )

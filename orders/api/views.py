@@ -15,7 +15,8 @@ from catalog.selectors import market_get
 from catalog.target_views import TargetView
 from core.errors import PortalError
 from csp_portal.api.exceptions import PROBLEM_CONTENT_TYPE, problem
-from csp_portal.api.pagination import ContinuationPagination
+from csp_portal.api.pagination import PAGING_PARAMETERS, ContinuationPagination, collection_of
+from csp_portal.api.schema import problem_responses
 from customers.selectors import customer_get
 from orders import selectors
 from orders.cancellation import purchase_cancel
@@ -46,9 +47,9 @@ class OrderCollectionApi(APIView):
     ordering = ("-placed_at", "-id")
 
     @extend_schema(
-        responses=OrderOutput(many=True),
+        responses=collection_of(OrderOutput),
         summary="The customer's orders, newest first",
-        parameters=[OpenApiParameter("size", int), OpenApiParameter("continuationToken", str)],
+        parameters=PAGING_PARAMETERS,
     )
     def get(self, request, customer_id):
         customer = customer_get(customer_id=customer_id)
@@ -64,7 +65,10 @@ class OrderCollectionApi(APIView):
 
     @extend_schema(
         request=OrderCreateInput,
-        responses={201: OrderOutput},
+        responses={
+            201: OrderOutput,
+            **problem_responses({409: "This Idempotency-Key came before with another body."}),
+        },
         summary="Place an order (create and pay): charged on the next monthly invoice",
         parameters=[
             OpenApiParameter(
@@ -148,7 +152,12 @@ class OrderApi(APIView):
 
     @extend_schema(
         request=OrderCancelInput,
-        responses={202: OrderOutput},
+        responses={
+            202: OrderOutput,
+            **problem_responses(
+                {409: "A line may not be cancelled; `code` says why (e.g. `not_cancellable`)."}
+            ),
+        },
         summary="Cancel lines (no lineItems: every line); they show pendingCancellation at once",
     )
     def patch(self, request, customer_id, order_id):

@@ -10,6 +10,8 @@ from rest_framework.views import APIView
 
 from core.errors import PortalError
 from core.ratelimits import RateLimited, rate_limit_check
+from csp_portal.api.pagination import collection_of
+from csp_portal.api.schema import problem_responses
 from customers.selectors import customer_get
 from orders.models import OrderLine, PurchaseStatus
 from partners.mfa import user_must_enrol_mfa
@@ -74,7 +76,7 @@ class EntitlementListApi(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("entitlementType", str, enum=["software"])],
-        responses=EntitlementOutput(many=True),
+        responses=collection_of(EntitlementOutput),
         summary="The customer's software purchases, cancelled ones included",
     )
     def get(self, request, customer_id):
@@ -96,7 +98,10 @@ class KeysAndDownloadsApi(APIView):
 
     @extend_schema(
         request=VariantInput,
-        responses=KeysAndDownloadsOutput,
+        responses={
+            200: KeysAndDownloadsOutput,
+            **problem_responses({409: "The purchase is cancelled: no keys, no downloads."}),
+        },
         summary="Show the activation keys and issue a fresh download link (Admin agent)",
     )
     def post(self, request, customer_id, entitlement_id):

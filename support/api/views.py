@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -18,11 +19,13 @@ from rest_framework.views import APIView
 
 from core.errors import NotFound, PortalError
 from csp_portal.api.exceptions import PROBLEM_CONTENT_TYPE, problem
-from csp_portal.api.pagination import ContinuationPagination
+from csp_portal.api.pagination import PAGING_PARAMETERS, ContinuationPagination, collection_of
 from csp_portal.api.permissions import RoleRequiredError
+from csp_portal.api.schema import FORBIDDEN, problem_responses
 from csp_portal.tenancy import partner_scope
 from partners.roles import Action, role_needed_label, user_can
 from support import selectors, services, staff_selectors
+from support.attachments import EXTENSIONS
 from support.choices import Impact, Status, SupportTopic
 from support.downloads import attachment_response
 from support.intake import ServiceRequestDraft, ServiceRequestInvalid, amount_parse
@@ -42,6 +45,7 @@ _FILTERS = {
     "impact": ("impact", Impact.values),
 }
 _PARSERS = [JSONParser, MultiPartParser]
+UPLOAD_TOO_LARGE = "The files are larger than the portal accepts."
 
 
 def _is_staff(user) -> bool:
@@ -83,10 +87,9 @@ class ServiceRequestCollectionApi(APIView):
             OpenApiParameter("status", str, enum=Status.values),
             OpenApiParameter("supportTopic", str, enum=SupportTopic.values),
             OpenApiParameter("impact", str, enum=Impact.values),
-            OpenApiParameter("size", int),
-            OpenApiParameter("continuationToken", str),
+            *PAGING_PARAMETERS,
         ],
-        responses=ServiceRequestOutput(many=True),
+        responses={200: collection_of(ServiceRequestOutput), **problem_responses({403: FORBIDDEN})},
     )
     def get(self, request):
         user = request.user
@@ -122,7 +125,7 @@ class ServiceRequestCollectionApi(APIView):
             "application/json": ServiceRequestCreateInput,
             "multipart/form-data": ServiceRequestCreateInput,
         },
-        responses={201: ServiceRequestOutput, 413: OpenApiResponse(description="Upload too large")},
+        responses={201: ServiceRequestOutput, **problem_responses({413: UPLOAD_TOO_LARGE})},
     )
     def post(self, request):
         cap = upload_cap_install(request)
@@ -169,7 +172,16 @@ class ServiceRequestItemApi(APIView):
             "application/json": ServiceRequestUpdateInput,
             "multipart/form-data": ServiceRequestUpdateInput,
         },
-        responses=ServiceRequestOutput,
+        responses={
+            200: ServiceRequestOutput,
+            **problem_responses(
+                {
+                    403: "Only support staff set a status or write internal notes.",
+                    409: "The request is closed, or cannot go from its status to the one asked.",
+                    413: UPLOAD_TOO_LARGE,
+                }
+            ),
+        },
     )
     def patch(self, request, request_id):
         cap = upload_cap_install(request)
@@ -233,7 +245,10 @@ def _triage(actor, *, partner, request_id: int, fields: dict) -> None:
 class ServiceRequestFileApi(APIView):
     @extend_schema(
         summary="A file of a support request, as a download",
-        responses={(200, "application/octet-stream"): OpenApiResponse(description="The file")},
+        responses={
+            (200, content_type): OpenApiResponse(OpenApiTypes.BINARY, description="The file")
+            for content_type in EXTENSIONS
+        },
     )
     def get(self, request, request_id, attachment_id):
         user = request.user
