@@ -3,6 +3,8 @@
 The same behaviour against real stopped servers is in tests/faults/.
 """
 
+import socket
+
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import OperationalError
@@ -74,3 +76,19 @@ def test_an_invitation_is_refused_and_nothing_created_while_the_broker_is_down(g
         app.conf.broker_url = previous
     assert refused.value.status == 503
     assert not User.objects.filter(email="new@owner.example").exists()
+
+
+def test_a_redis_that_hangs_instead_of_refusing_also_reads_as_empty(settings):
+    # A server that accepts the connection and never answers: a frozen Redis, or a dead peer
+    # behind a load balancer. Without socket timeouts the request would wait forever.
+    silent = socket.create_server(("127.0.0.1", 0))
+    try:
+        port = silent.getsockname()[1]
+        configured = settings.CACHES["default"]
+        cache = FailOpenRedisCache(
+            f"redis://127.0.0.1:{port}/0", {"OPTIONS": configured["OPTIONS"]}
+        )
+        assert cache.get("anything", default="empty") == "empty"
+        assert cache.add("first", 1) is True
+    finally:
+        silent.close()

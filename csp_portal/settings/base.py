@@ -135,6 +135,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "partners.User"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# A Redis that hangs rather than refuses would otherwise hold every request that touches a rate
+# limit; after these seconds it counts as unreachable and the cache fails open.
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -142,6 +145,7 @@ if REDIS_URL:
             "BACKEND": "core.cache.FailOpenRedisCache",
             "LOCATION": os.environ.get("CACHE_URL", REDIS_URL),
             "KEY_PREFIX": "portal",
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
 else:

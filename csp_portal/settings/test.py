@@ -16,6 +16,7 @@ CACHES = {
         "BACKEND": "core.cache.FailOpenRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "portal-test",
+        "OPTIONS": REDIS_CACHE_OPTIONS,  # noqa: F405
     }
 }
 CELERY_BROKER_URL = REDIS_URL
