@@ -31,7 +31,7 @@ RUN SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput \
        fi
 
 RUN useradd --system --uid 10001 --user-group --home-dir /app --shell /usr/sbin/nologin portal \
-    && mkdir -p var/media \
+    && mkdir -p var/media var/mail \
     && chown -R portal:portal var
 USER portal
 

@@ -72,7 +72,3 @@ def server_error_view(request):
         )
     # No request context: its processors read the session, and the database may be what failed.
     return HttpResponseServerError(loader.get_template("500.html").render())
-
-
-def csrf_failure_view(request, reason=""):
-    return render(request, "403_csrf.html", status=403)

@@ -7,26 +7,19 @@ never lives in the database.
 
 from __future__ import annotations
 
-import base64
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, MultiFernet
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
-
-def _derived_from_secret_key() -> bytes:
-    material = HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=None, info=b"csp-portal activation keys"
-    ).derive(settings.SECRET_KEY.encode())
-    return base64.urlsafe_b64encode(material)
+from core.crypto import configured_keys, derive_fernet_key
 
 
 @lru_cache(maxsize=1)
 def _cipher() -> MultiFernet:
-    configured = [k.strip() for k in settings.ACTIVATION_KEY_ENCRYPTION_KEYS if k.strip()]
-    keys = [key.encode() for key in configured] or [_derived_from_secret_key()]
+    keys = [key.encode() for key in configured_keys()] or [
+        derive_fernet_key(settings.SECRET_KEY, purpose=b"csp-portal activation keys")
+    ]
     return MultiFernet([Fernet(key) for key in keys])
 
 

@@ -221,6 +221,8 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "3/3m/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# TOTP secrets and recovery-code seeds are encrypted at rest with the activation-key keys.
+MFA_ADAPTER = "partners.mfa_adapter.PortalMfaAdapter"
 MFA_TOTP_ISSUER = "CSP Partner Portal"
 # Admin agents see activation keys; with this on they must enrol TOTP before they reach them.
 PORTAL_REQUIRE_MFA_FOR_ADMIN_AGENTS = env_bool("PORTAL_REQUIRE_MFA_FOR_ADMIN_AGENTS", True)
@@ -228,6 +230,8 @@ PORTAL_REQUIRE_MFA_FOR_ADMIN_AGENTS = env_bool("PORTAL_REQUIRE_MFA_FOR_ADMIN_AGE
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
+# The file-based backend's directory: whole messages, invitation and reset links included.
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "CSP Partner Portal <no-reply@portal.example>"
 )
