@@ -31,6 +31,7 @@ help:
 	@echo "make lint     ruff check ."
 	@echo "make vendor   refresh static/vendor (and the tests' axe-core) from npm (needs node; not needed to run or test)"
 	@echo "make clean    remove var/ and the virtualenv's install stamps"
+	@echo "make bench    both benchmarks: bench-activity (the activity log) and bench-load (under load)"
 
 # --- virtualenv ---------------------------------------------------------------------------------
 
@@ -96,11 +97,26 @@ clean:
 	rm -rf var
 	rm -f $(STAMP_BASE) $(STAMP_DEV)
 
-# --- benchmark (the activity log at ten million events; figures in docs/benchmarks/) ------------
+# --- benchmarks (figures in docs/benchmarks/) ---------------------------------------------------
 
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/csp_bench
+BENCH_LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/csp_bench_load
+BENCH_LOAD_REDIS_URL ?= redis://127.0.0.1:6379/9
+# e.g. BENCH_LOAD_ARGS="--quick" for short runs, "--only download order_place" for some endpoints
+BENCH_LOAD_ARGS ?=
 
-# Needs the virtualenv that `make run` or `make test` set up; loads 11 million rows on first run.
-.PHONY: bench
-bench:
+.PHONY: bench bench-activity bench-load
+bench: bench-activity bench-load
+
+# The activity log at ten million events; loads 11 million rows on the first run.
+bench-activity: $(STAMP_DEV)
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) scripts/bench_activity.py
+
+# The portal under load: gunicorn with the production settings, wrk and Locust on loopback;
+# seeds 200 partners, 50,000 customers and 500,000 orders on the first run.
+bench-load: $(STAMP_DEV)
+	DATABASE_URL=$(BENCH_LOAD_DATABASE_URL) REDIS_URL=$(BENCH_LOAD_REDIS_URL) PYTHON=$(PY) \
+	  bash scripts/ensure_services.sh
+	bash scripts/ensure_wrk.sh
+	BENCH_DATABASE_URL=$(BENCH_LOAD_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_LOAD_REDIS_URL) \
+	  $(PY) scripts/bench_load.py $(BENCH_LOAD_ARGS)

@@ -13,7 +13,7 @@ def catalogue_view(request):
     # A partner browses its own market first; the picker reaches every other one.
     country = data.get("country", "").strip() or request.user.partner.home_country.code
     data["country"] = country.upper()  # as the API, which takes "it" for "IT"
-    form = CatalogueFilterForm(data, markets=selectors.market_list())
+    form = CatalogueFilterForm(data, markets=selectors.market_choices())
     market, entries = None, []
     if form.is_valid():
         market = form.cleaned_data["country"]

@@ -51,11 +51,12 @@ def _save_order(*, partner, actor, customer, quote: Quote) -> Order:
                 raise
 
 
-def _save_line(*, order: Order, quoted: QuotedLine) -> OrderLine:
+def purchase_build(*, order: Order, quoted: QuotedLine) -> OrderLine:
+    """The unsaved purchase of a quoted line, as the partner agreed to it at the order's time."""
     product, sku, price = quoted.product, quoted.sku, quoted.price
     is_subscription = sku.billing == Billing.SUBSCRIPTION
     policy = product.cancellation_policy
-    line = OrderLine(
+    return OrderLine(
         partner_id=order.partner_id,
         order=order,
         customer_id=order.customer_id,
@@ -83,8 +84,12 @@ def _save_line(*, order: Order, quoted: QuotedLine) -> OrderLine:
         is_cancellable=policy.is_cancellable,
         cancellation_window_days=policy.window_days,
     )
+
+
+def _save_line(*, order: Order, quoted: QuotedLine) -> OrderLine:
+    line = purchase_build(order=order, quoted=quoted)
     line.save(force_insert=True)
-    if product.issues_keys:
+    if quoted.product.issues_keys:
         activation_keys_issue(purchase=line)
     return line
 

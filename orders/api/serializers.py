@@ -56,8 +56,13 @@ class OrderOutput(serializers.Serializer):
     lineItems = LineItemOutput(many=True)
 
 
+# One field for every date: a serializer instance per order deep-copied its two dozen fields,
+# which took most of an orders page's time. OrderOutput stays the documented shape.
+_DATETIME = serializers.DateTimeField()
+
+
 def order_representation(order, *, customer, cancellations: dict) -> dict:
-    """The order as API.md shapes it; `cancellations` maps each line's id to its facts."""
+    """The order as API.md shapes it (OrderOutput); `cancellations` maps line ids to facts."""
     currency = order.currency_code
     lines = []
     for line in order.lines.all():
@@ -79,7 +84,7 @@ def order_representation(order, *, customer, cancellations: dict) -> dict:
                 "status": line.status,
                 "cancellation": {
                     "allowed": facts.allowed,
-                    "allowedUntil": facts.allowed_until,
+                    "allowedUntil": _DATETIME.to_representation(facts.allowed_until),
                     "daysRemaining": facts.days_remaining,
                     "reason": facts.reason or None,
                     "creditPreview": (
@@ -90,18 +95,16 @@ def order_representation(order, *, customer, cancellations: dict) -> dict:
                 },
             }
         )
-    return OrderOutput(
-        {
-            "id": str(order.id),
-            "alternateId": order.alternate_id,
-            "referenceCustomerId": str(customer.entra_tenant_id),
-            "status": order.status,
-            "creationDate": order.placed_at,
-            "currencyCode": currency,
-            "pricesIncludeTax": order.prices_include_tax,
-            "subtotal": decimal_text(order.subtotal, currency),
-            "taxTotal": decimal_text(order.tax_total, currency),
-            "total": decimal_text(order.total, currency),
-            "lineItems": lines,
-        }
-    ).data
+    return {
+        "id": str(order.id),
+        "alternateId": order.alternate_id,
+        "referenceCustomerId": str(customer.entra_tenant_id),
+        "status": order.status,
+        "creationDate": _DATETIME.to_representation(order.placed_at),
+        "currencyCode": currency,
+        "pricesIncludeTax": order.prices_include_tax,
+        "subtotal": decimal_text(order.subtotal, currency),
+        "taxTotal": decimal_text(order.tax_total, currency),
+        "total": decimal_text(order.total, currency),
+        "lineItems": lines,
+    }
