@@ -85,16 +85,36 @@ def screenshot_dir(request) -> Path:
     return folder
 
 
-@pytest.fixture
-def page(browser, live_server, screenshot_dir, request) -> Iterator[Page]:
-    """A page in a fresh context (no cookies) against the live server, in English."""
-    context: BrowserContext = browser.new_context(
+def _fresh_context(browser: Browser, live_server) -> BrowserContext:
+    """A context with no cookies against the live server, in English, on a laptop-sized screen."""
+    context = browser.new_context(
         base_url=live_server.url,
         locale="en-GB",
         timezone_id="Europe/Rome",
         viewport={"width": 1280, "height": 900},
     )
     context.set_default_timeout(TIMEOUT_MS)
+    return context
+
+
+@pytest.fixture
+def another_browser(browser, live_server) -> Iterator[Callable[[], Page]]:
+    """Open a page in a browser of its own: a second person in the same test, e.g. support staff."""
+    contexts: list[BrowserContext] = []
+
+    def open_page() -> Page:
+        contexts.append(_fresh_context(browser, live_server))
+        return contexts[-1].new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(browser, live_server, screenshot_dir, request) -> Iterator[Page]:
+    """A page in a fresh context (no cookies) against the live server, in English."""
+    context = _fresh_context(browser, live_server)
     page = context.new_page()
     yield page
     report = getattr(request.node, "rep_call", None)

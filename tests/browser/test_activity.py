@@ -48,8 +48,12 @@ def test_the_account_admin_finds_a_download_in_the_log_and_in_its_csv(
     order = order_for(customer, actor=agent, issues_keys=True, title=PRODUCT)
     purchase = order.lines.model.objects.all_partners().get(order=order)
     software_variant_store(
-        product=purchase.product, version="2022", language="it-IT", file_type="ISO (x64)",
-        filename="ws2022-it.iso", content=b"iso image " * 1000,
+        product=purchase.product,
+        version="2022",
+        language="it-IT",
+        file_type="ISO (x64)",
+        filename="ws2022-it.iso",
+        content=b"iso image " * 1000,
     )
 
     sign_in(page, agent.email)

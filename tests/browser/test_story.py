@@ -28,7 +28,6 @@ from orders.tests.factories import order_for
 from partners.roles import Role
 from partners.tests.factories import PartnerFactory, SupportStaffFactory, UserFactory, totp_enrol
 from support.tests.factories import PDF_BYTES
-from tests.browser.conftest import TIMEOUT_MS
 from tests.browser.helpers import (
     open_gear_menu,
     serious_accessibility_violations,
@@ -122,7 +121,7 @@ def northwind(settings, tmp_path):
 
 
 def test_the_whole_story_from_sign_in_to_an_approved_refund(
-    page, screenshot, browser, live_server, celery_worker, northwind
+    page, screenshot, another_browser, celery_worker, northwind
 ):
     story = Story(page, screenshot)
     contoso, old_order = northwind["contoso"], northwind["old_order"]
@@ -273,31 +272,21 @@ def test_the_whole_story_from_sign_in_to_an_approved_refund(
     sign_out(page)
 
     # Support staff approve the refund, in a browser of their own.
-    staff_context = browser.new_context(
-        base_url=live_server.url,
-        locale="en-GB",
-        timezone_id="Europe/Rome",
-        viewport={"width": 1280, "height": 900},
-    )
-    staff_context.set_default_timeout(TIMEOUT_MS)
-    staff = staff_context.new_page()
+    staff = another_browser()
     staff_story = Story(staff, lambda name: story.screenshot(f"staff-{name}"))
-    try:
-        sign_in(staff, northwind["support"].email)
-        row = staff.locator("#queue-table tbody tr", has_text=request_number)
-        expect(row).to_contain_text("Northwind Traders")
-        staff_story.step("queue", check_accessibility=True)
-        row.get_by_role("link", name=request_number).click()
-        staff.get_by_role("button", name="Assign to me").click()
-        approve = staff.locator("#approve-form")
-        approve.get_by_label("Amount to refund").fill("100.00")
-        approve.get_by_label("Note to the partner").fill("Refunded in full.")
-        approve.get_by_role("button", name="Approve").click()
-        expect(staff.locator("#request-status")).to_have_text("Approved")
-        expect(staff.locator("#credit-booked")).to_contain_text("€100.00")
-        staff_story.step("approved", check_accessibility=True)
-    finally:
-        staff_context.close()
+    sign_in(staff, northwind["support"].email)
+    row = staff.locator("#queue-table tbody tr", has_text=request_number)
+    expect(row).to_contain_text("Northwind Traders")
+    staff_story.step("queue", check_accessibility=True)
+    row.get_by_role("link", name=request_number).click()
+    staff.get_by_role("button", name="Assign to me").click()
+    approve = staff.locator("#approve-form")
+    approve.get_by_label("Amount to refund").fill("100.00")
+    approve.get_by_label("Note to the partner").fill("Refunded in full.")
+    approve.get_by_role("button", name="Approve").click()
+    expect(staff.locator("#request-status")).to_have_text("Approved")
+    expect(staff.locator("#credit-booked")).to_contain_text("€100.00")
+    staff_story.step("approved", check_accessibility=True)
 
     # The refund reaches the partner's next invoice.
     sign_in(page, northwind["billing"].email)

@@ -15,14 +15,13 @@ from partners.roles import Role
 from partners.tests.factories import PartnerFactory, SupportStaffFactory, UserFactory, totp_enrol
 from support.models import ServiceRequest
 from support.tests.factories import PDF_BYTES
-from tests.browser.conftest import TIMEOUT_MS
 from tests.browser.helpers import sign_in, submit_totp_code
 
 pytestmark = pytest.mark.browser
 
 
 def test_a_refund_is_filed_with_a_pdf_approved_in_part_and_seen_by_the_partner(
-    page, screenshot, screenshot_dir, browser, live_server, settings, tmp_path
+    page, screenshot, screenshot_dir, another_browser, settings, tmp_path
 ):
     settings.SUPPORT_ATTACHMENT_STORAGE = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -69,38 +68,26 @@ def test_a_refund_is_filed_with_a_pdf_approved_in_part_and_seen_by_the_partner(
     screenshot("filed")
 
     # Support staff (no partner, no MFA requirement) find it in the queue, in a browser of theirs.
-    staff_context = browser.new_context(
-        base_url=live_server.url,
-        locale="en-GB",
-        timezone_id="Europe/Rome",
-        viewport={"width": 1280, "height": 900},
-    )
-    staff_context.set_default_timeout(TIMEOUT_MS)
-    staff = staff_context.new_page()
-    try:
-        sign_in(staff, "support@portal.example")
-        expect(staff).to_have_url("/support/queue/")
-        row = staff.locator("#queue-table tbody tr", has_text=service_request.number)
-        expect(row).to_contain_text("Northwind Traders")
-        expect(row).to_contain_text("High")
-        staff.screenshot(path=screenshot_dir / "staff-1-queue.png", full_page=True)
-        row.get_by_role("link", name=service_request.number).click()
-        expect(staff.locator("#conversation")).to_contain_text("invoice.pdf")
-        staff.get_by_role("button", name="Assign to me").click()
-        expect(staff.locator("#request-status")).to_have_text("In progress")
-        expect(staff.locator("#assigned-to")).to_have_text("support@portal.example")
-        approve = staff.locator("#approve-form")
-        approve.get_by_label("Amount to refund").fill("61.00")
-        approve.get_by_label("Note to the partner").fill(
-            "Half is refunded: the other half was used."
-        )
-        approve.get_by_role("button", name="Approve").click()
-        expect(staff.get_by_role("status")).to_contain_text("Refund approved")
-        expect(staff.locator("#request-status")).to_have_text("Approved")
-        expect(staff.locator("#credit-booked")).to_contain_text("€61.00")
-        staff.screenshot(path=screenshot_dir / "staff-2-approved.png", full_page=True)
-    finally:
-        staff_context.close()
+    staff = another_browser()
+    sign_in(staff, "support@portal.example")
+    expect(staff).to_have_url("/support/queue/")
+    row = staff.locator("#queue-table tbody tr", has_text=service_request.number)
+    expect(row).to_contain_text("Northwind Traders")
+    expect(row).to_contain_text("High")
+    staff.screenshot(path=screenshot_dir / "staff-1-queue.png", full_page=True)
+    row.get_by_role("link", name=service_request.number).click()
+    expect(staff.locator("#conversation")).to_contain_text("invoice.pdf")
+    staff.get_by_role("button", name="Assign to me").click()
+    expect(staff.locator("#request-status")).to_have_text("In progress")
+    expect(staff.locator("#assigned-to")).to_have_text("support@portal.example")
+    approve = staff.locator("#approve-form")
+    approve.get_by_label("Amount to refund").fill("61.00")
+    approve.get_by_label("Note to the partner").fill("Half is refunded: the other half was used.")
+    approve.get_by_role("button", name="Approve").click()
+    expect(staff.get_by_role("status")).to_contain_text("Refund approved")
+    expect(staff.locator("#request-status")).to_have_text("Approved")
+    expect(staff.locator("#credit-booked")).to_contain_text("€61.00")
+    staff.screenshot(path=screenshot_dir / "staff-2-approved.png", full_page=True)
 
     with partner_scope(northwind):
         credit = Credit.objects.get()
