@@ -29,7 +29,8 @@ import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from bench_database import bench_database_ensure
 
 REPO = Path(__file__).resolve().parent.parent
 OUT_DIR = REPO / "docs" / "benchmarks"
@@ -57,21 +58,6 @@ def _django(database_url: str) -> None:
     import django
 
     django.setup()
-
-
-def _ensure_database(database_url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(database_url)
-    name = parts.path.lstrip("/")
-    maintenance = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(maintenance, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if not exists:
-            print(f"Creating database {name}")
-            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def _ms(seconds: float) -> float:
@@ -660,7 +646,7 @@ def main() -> None:
         _export_child(args.database_url)
         return
 
-    _ensure_database(args.database_url)
+    bench_database_ensure(args.database_url)
     _django(args.database_url)
     from django.core.management import call_command
     from django.test.utils import override_settings

@@ -42,9 +42,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.client import HTTPConnection
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit
 
 import bench_load_report as report
+from bench_database import bench_database_ensure
 
 REPO = Path(__file__).resolve().parent.parent
 OUT_DIR = REPO / "docs" / "benchmarks"
@@ -108,21 +109,6 @@ def _environment(database_url: str, redis_url: str) -> dict[str, str]:
         "KEY_REVEAL_RATE": "1000000/h",
         "API_RATE_LIMIT": "1000000/m",
     }
-
-
-def _ensure_database(database_url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(database_url)
-    name = parts.path.lstrip("/")
-    maintenance = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(maintenance, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if not exists:
-            print(f"Creating database {name}")
-            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def _manage(*args: str) -> None:
@@ -824,7 +810,7 @@ def main() -> None:
     env = _environment(database_url, redis_url)
     os.environ.update(env)
     sys.path.insert(0, str(REPO))
-    _ensure_database(database_url)
+    bench_database_ensure(database_url)
     _manage("migrate", "--noinput", "-v", "0")
     _collect_static_if_changed()
 
