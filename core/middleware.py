@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.utils import timezone, translation
 
+from .client_ip import client_ip
 from .request_context import RequestContext, request_context
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
@@ -15,15 +16,6 @@ _SESSION_STARTED = "portal_session_started_at"
 _SESSION_SEEN = "portal_session_seen_at"
 # Refreshing the idle clock at most once a minute keeps a session write off most requests.
 _SEEN_REFRESH_SECONDS = 60
-
-
-def client_ip(request) -> str | None:
-    # Behind the load balancer REMOTE_ADDR is the proxy; trust X-Forwarded-For only when told to.
-    if settings.PORTAL_TRUST_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _header_id(request, header: str) -> str:

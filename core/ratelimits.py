@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
+from rest_framework.throttling import UserRateThrottle
 
+from core.client_ip import rate_limit_ip
 from core.errors import PortalError
 
 
@@ -27,3 +29,13 @@ def rate_limit_check(request, *, group: str, key: str, rate: str, increment: boo
             % {"seconds": usage["time_left"]},
             retry_after=max(1, int(usage["time_left"])),
         )
+
+
+class PortalUserRateThrottle(UserRateThrottle):
+    """DRF's per-user throttle, counting anonymous callers by the portal's client IP.
+
+    DRF's own guess believes any X-Forwarded-For a client sends.
+    """
+
+    def get_ident(self, request) -> str:
+        return rate_limit_ip(request)

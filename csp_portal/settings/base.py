@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -28,8 +29,18 @@ def env_int(name: str, default: int) -> int:
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
-# Only behind a proxy that overwrites X-Forwarded-For may the portal believe it.
-PORTAL_TRUST_X_FORWARDED_FOR = env_bool("PORTAL_TRUST_X_FORWARDED_FOR", False)
+# How many proxies of ours stand in front of the portal, each appending to X-Forwarded-For: the
+# client is the entry this many places from the right (core.client_ip); 0 believes only
+# REMOTE_ADDR. The activity log and every rate limit (ours, allauth's, DRF's) read it.
+PORTAL_TRUSTED_PROXY_COUNT = env_int("PORTAL_TRUSTED_PROXY_COUNT", 0)
+if PORTAL_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("PORTAL_TRUSTED_PROXY_COUNT must be 0 or more.")
+if env_bool("PORTAL_TRUST_X_FORWARDED_FOR", False):
+    # Ignoring it would count every client as the load balancer: one lockout for all.
+    raise ImproperlyConfigured(
+        "PORTAL_TRUST_X_FORWARDED_FOR is replaced by PORTAL_TRUSTED_PROXY_COUNT, the number of "
+        "proxies in front of the portal (1 behind one load balancer)."
+    )
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
@@ -245,7 +256,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "csp_portal.api.schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "csp_portal.api.exceptions.problem_exception_handler",
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "csp_portal.api.negotiation.PortalContentNegotiation",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.ratelimits.PortalUserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("API_RATE_LIMIT", "600/min")},
     "PAGE_SIZE": 25,
     "UNAUTHENTICATED_USER": None,
@@ -402,3 +413,5 @@ LOGGING = {
 # Rate limits guard against guessing and abuse; with the cache down they let requests through
 # rather than locking every partner out of downloads.
 RATELIMIT_FAIL_OPEN = True
+# django-ratelimit's "ip" key: the client as core.client_ip decides it, never a raw header.
+RATELIMIT_IP_META_KEY = "core.client_ip.rate_limit_ip"
