@@ -1,6 +1,8 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
 
 from core.client_ip import rate_limit_ip
+from core.redirects import url_is_safe
 
 
 class PortalAccountAdapter(DefaultAccountAdapter):
@@ -12,3 +14,6 @@ class PortalAccountAdapter(DefaultAccountAdapter):
     def get_client_ip(self, request) -> str:
         # allauth's sign-in throttles count what the rest of the portal counts (core.client_ip).
         return rate_limit_ip(request)
+
+    def is_safe_url(self, url) -> bool:
+        return url_is_safe(context.request, url)

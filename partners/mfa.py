@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+
+from core.redirects import url_is_safe
 
 from .roles import Role
 
@@ -39,5 +43,8 @@ class AdminAgentMfaMiddleware:
             and not path.startswith("/v1/")
             and user_must_enrol_mfa(request.user)
         ):
-            return redirect(f"{reverse('mfa_activate_totp')}?next={path}")
+            enrol = reverse("mfa_activate_totp")
+            if url_is_safe(request, path):
+                enrol = f"{enrol}?{urlencode({'next': path}, safe='/')}"
+            return redirect(enrol)
         return self.get_response(request)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import PortalError
+from core.redirects import redirect_target
 
 from . import selectors, services
 from .access import public, requires, signed_in
@@ -132,13 +133,10 @@ def preferences_view(request):
             language=form.cleaned_data["language"],
             time_zone=form.cleaned_data["time_zone"],
         )
-        next_path = request.POST.get("next")
-        return redirect(next_path if _is_local(next_path) else "partners:preferences")
+        return redirect(
+            redirect_target(request, request.POST.get("next"), fallback="partners:preferences")
+        )
     return render(request, "partners/preferences.html", {"form": form})
-
-
-def _is_local(url: str | None) -> bool:
-    return bool(url) and url.startswith("/") and not url.startswith("//")
 
 
 @public
