@@ -59,7 +59,10 @@ def outsider(outsider_partner):
 
 @pytest.fixture
 def support_user(db):
-    return SupportStaffFactory(email="staff@portal.example")
+    """Operator support staff, with the TOTP that production requires of them."""
+    user = SupportStaffFactory(email="staff@portal.example")
+    totp_enrol(user)
+    return user
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from core import views as core_views
+from partners.admin_login import admin_login_view
 
 api_v1 = [
     path("", include("partners.api.urls")),
@@ -26,6 +27,9 @@ api_v1 = [
         name="docs",
     ),
 ]
+
+# Before admin.site.urls is read: the admin's login route then serves this view.
+admin.site.login = admin_login_view
 
 urlpatterns = [
     path("", core_views.home_view, name="home"),

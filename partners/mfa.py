@@ -1,4 +1,5 @@
-"""MFA before keys: with the setting on, an Admin agent without TOTP is sent to enrol first."""
+"""TOTP where it is compulsory: Admin agents (they see keys) and operator staff (they see every
+partner's support requests and approve refunds) must enrol before they reach anything else."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from core.redirects import url_is_safe
 
 from .roles import Role
 
-# Paths an Admin agent without TOTP may still reach: enrolment itself and leaving.
+# Paths a user without compulsory TOTP may still reach: enrolment itself and leaving.
 _EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/", "/invitation/", "/downloads/")
 
 
@@ -21,17 +22,35 @@ def user_has_totp(user) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
+def user_is_operator_staff(user) -> bool:
+    """Tell whether the user works for the portal's operator (support staff, admin site)."""
+    return user.is_authenticated and (user.is_support_staff or user.is_staff)
+
+
+def user_must_have_totp(user) -> bool:
+    """Tell whether the settings make TOTP compulsory for this user."""
+    if not user.is_authenticated:
+        return False
+    if settings.PORTAL_REQUIRE_MFA_FOR_ADMIN_AGENTS and user.has_role(Role.ADMIN_AGENT):
+        return True
+    return settings.PORTAL_REQUIRE_MFA_FOR_OPERATOR_STAFF and user_is_operator_staff(user)
+
+
 def user_must_enrol_mfa(user) -> bool:
-    return (
+    return user_must_have_totp(user) and not user_has_totp(user)
+
+
+def mfa_is_relaxed() -> bool:
+    """Tell whether the demo lets some users in without compulsory TOTP (the banner says so)."""
+    return not (
         settings.PORTAL_REQUIRE_MFA_FOR_ADMIN_AGENTS
-        and user.is_authenticated
-        and user.has_role(Role.ADMIN_AGENT)
-        and not user_has_totp(user)
+        and settings.PORTAL_REQUIRE_MFA_FOR_OPERATOR_STAFF
     )
 
 
-class AdminAgentMfaMiddleware:
-    """Keys are reachable from anywhere an Admin agent goes, so the whole portal is gated."""
+class MfaEnrolmentMiddleware:
+    """Keys and every partner's requests are reachable from anywhere, so the whole portal (the
+    admin site included) is gated; the API refuses on its own (csp_portal.api.permissions)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -8,10 +8,13 @@ as the other.
 from __future__ import annotations
 
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
 from core.crypto import configured_keys, derive_fernet_key
+
+from .mfa import user_must_have_totp
 
 _PURPOSE = b"csp-portal mfa secrets"
 # Every Fernet token starts with the version byte and a 64-bit timestamp whose top bytes are zero;
@@ -49,7 +52,13 @@ def mfa_secret_is_encrypted(value: str) -> bool:
 
 
 class PortalMfaAdapter(DefaultMFAAdapter):
-    """allauth's MFA, with its secrets encrypted at rest."""
+    """allauth's MFA, with its secrets encrypted at rest and compulsory TOTP kept."""
+
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        return not (
+            authenticator.type == Authenticator.Type.TOTP
+            and user_must_have_totp(authenticator.user)
+        )
 
     def encrypt(self, text: str) -> str:
         return mfa_secret_encrypt(text)

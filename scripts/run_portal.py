@@ -78,13 +78,14 @@ def login_table() -> list[str]:
     lines.append("  Operator")
     lines.append(f"    {DEMO_SUPPORT_EMAIL:<32} Support staff (also the admin site)")
     lines.append(f"  Password for all: {demo_password()}")
-    if settings.PORTAL_REQUIRE_MFA_FOR_ADMIN_AGENTS:
-        lines.append("  MFA: enforced - Admin agents must enrol TOTP before they see keys.")
-    else:
-        lines.append(
-            "  MFA: NOT enforced for Admin agents (demo default; "
-            "PORTAL_REQUIRE_MFA_FOR_ADMIN_AGENTS=true enforces it)."
-        )
+    for who, name in (("Admin agents", "ADMIN_AGENTS"), ("operator staff", "OPERATOR_STAFF")):
+        if getattr(settings, f"PORTAL_REQUIRE_MFA_FOR_{name}"):
+            lines.append(f"  MFA: enforced - {who} must enrol TOTP before anything else.")
+        else:
+            lines.append(
+                f"  MFA: NOT enforced for {who} (demo default; "
+                f"PORTAL_REQUIRE_MFA_FOR_{name}=true enforces it)."
+            )
     database = settings.DATABASES["default"]
     lines.append(f"  Database: {database['ENGINE'].rsplit('.', 1)[-1]}"
                  f" {database.get('NAME') or ''}".rstrip())

@@ -16,7 +16,7 @@ from catalog.models import (
     Sku,
     SoftwareVariant,
 )
-from partners.tests.factories import SupportStaffFactory
+from partners.tests.factories import SupportStaffFactory, totp_enrol
 
 from .factories import (
     AvailabilityFactory,
@@ -31,7 +31,9 @@ from .factories import (
 @pytest.fixture
 def staff(db, client_for):
     """Operator support staff with admin access but no superuser powers nor model permissions."""
-    return client_for(SupportStaffFactory(email="catalogue@portal.example", is_staff=True))
+    user = SupportStaffFactory(email="catalogue@portal.example", is_staff=True)
+    totp_enrol(user)
+    return client_for(user)
 
 
 def _inline(prefix: str, rows: list[dict], *, initial: int = 0) -> dict:

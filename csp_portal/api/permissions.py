@@ -3,11 +3,16 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, permissions
 
+from partners.mfa import user_is_operator_staff, user_must_enrol_mfa
 from partners.roles import role_needed_label, user_can
 
 
 class RoleRequiredError(exceptions.PermissionDenied):
     default_code = "role_required"
+
+
+class MfaRequiredError(exceptions.PermissionDenied):
+    default_code = "mfa_required"
 
 
 def required_action_for(view, method: str):
@@ -23,6 +28,11 @@ class IsPortalUser(permissions.BasePermission):
         user = request.user
         if user is None or not user.is_authenticated or not user.is_active:
             raise exceptions.NotAuthenticated()
+        if user_is_operator_staff(user) and user_must_enrol_mfa(user):
+            # A token issued before TOTP became compulsory must not outlive the rule.
+            raise MfaRequiredError(
+                _("Enrol two-factor authentication in the portal before using the API.")
+            )
         action = required_action_for(view, request.method)
         if action is not None and not user_can(user, action):
             raise RoleRequiredError(

@@ -87,7 +87,7 @@ MIDDLEWARE = [
     "core.middleware.SessionLifetimeMiddleware",
     "core.middleware.UserPreferencesMiddleware",
     "csp_portal.tenancy.PartnerScopeMiddleware",
-    "partners.mfa.AdminAgentMfaMiddleware",
+    "partners.mfa.MfaEnrolmentMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
@@ -237,6 +237,9 @@ MFA_ADAPTER = "partners.mfa_adapter.PortalMfaAdapter"
 MFA_TOTP_ISSUER = "CSP Partner Portal"
 # Admin agents see activation keys; with this on they must enrol TOTP before they reach them.
 PORTAL_REQUIRE_MFA_FOR_ADMIN_AGENTS = env_bool("PORTAL_REQUIRE_MFA_FOR_ADMIN_AGENTS", True)
+# Operator staff (support staff, admin site users) see every partner's requests and approve
+# refunds; with this on they must enrol TOTP before they reach anything.
+PORTAL_REQUIRE_MFA_FOR_OPERATOR_STAFF = env_bool("PORTAL_REQUIRE_MFA_FOR_OPERATOR_STAFF", True)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

@@ -8,8 +8,10 @@ from .base import env_bool
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret-" + "x" * 40
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-# The demo may sign Admin agents in without TOTP; the banner on every page says so.
+# The demo may sign Admin agents and operator staff in without TOTP; a banner on every page
+# says so.
 PORTAL_REQUIRE_MFA_FOR_ADMIN_AGENTS = env_bool("PORTAL_REQUIRE_MFA_FOR_ADMIN_AGENTS", False)
+PORTAL_REQUIRE_MFA_FOR_OPERATOR_STAFF = env_bool("PORTAL_REQUIRE_MFA_FOR_OPERATOR_STAFF", False)
 ALLOWED_HOSTS = ["*"]
 # The demo shows a cancellation completing within a minute rather than fifteen.
 CANCELLATION_PROPAGATION_DELAY_SECONDS = int(

@@ -30,6 +30,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 PORTAL_REQUIRE_MFA_FOR_ADMIN_AGENTS = True
+PORTAL_REQUIRE_MFA_FOR_OPERATOR_STAFF = True
 INSTALLED_APPS = [*INSTALLED_APPS, "zeal"]  # noqa: F405
 MIDDLEWARE = [*MIDDLEWARE, "zeal.middleware.zeal_middleware"]  # noqa: F405
 ZEAL_RAISE = True

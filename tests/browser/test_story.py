@@ -105,13 +105,15 @@ def northwind(settings, tmp_path):
         sku=Sku.objects.get(product__product_id=SQL_SERVER),
         at=timezone.now() - timedelta(days=75),
     )
+    support = SupportStaffFactory(email="support@portal.example")
     return {
         "agent": agent,
         "agent_secret": totp_enrol(agent),
         "sales": user("sales", Role.SALES_AGENT, "Sam Sales"),
         "accounts": user("accounts", Role.ACCOUNT_ADMIN, "Alex Accounts"),
         "billing": user("billing", Role.BILLING_ADMIN, "Bea Billing"),
-        "support": SupportStaffFactory(email="support@portal.example"),
+        "support": support,
+        "support_secret": totp_enrol(support),
         "contoso": contoso,
         "greenland": CustomerFactory(
             partner=partner, company_name="Nuuk Fisheries A/S", country="GL"
@@ -275,6 +277,7 @@ def test_the_whole_story_from_sign_in_to_an_approved_refund(
     staff = another_browser()
     staff_story = Story(staff, lambda name: story.screenshot(f"staff-{name}"))
     sign_in(staff, northwind["support"].email)
+    submit_totp_code(staff, northwind["support_secret"])
     row = staff.locator("#queue-table tbody tr", has_text=request_number)
     expect(row).to_contain_text("Northwind Traders")
     staff_story.step("queue", check_accessibility=True)

@@ -35,7 +35,7 @@ def test_a_refund_is_filed_with_a_pdf_approved_in_part_and_seen_by_the_partner(
         full_name="Anna Agent",
     )
     secret = totp_enrol(agent)
-    SupportStaffFactory(email="support@portal.example")
+    staff_secret = totp_enrol(SupportStaffFactory(email="support@portal.example"))
     customer = CustomerFactory(partner=northwind, company_name="Contoso Italia", country="IT")
     order = order_for(customer, actor=agent, unit_price=Decimal("100"), title="Visio 2024")
 
@@ -67,9 +67,10 @@ def test_a_refund_is_filed_with_a_pdf_approved_in_part_and_seen_by_the_partner(
     expect(page.locator("#conversation")).to_contain_text("invoice.pdf")
     screenshot("filed")
 
-    # Support staff (no partner, no MFA requirement) find it in the queue, in a browser of theirs.
+    # Support staff (no partner, TOTP like Admin agents) find it in the queue, in their browser.
     staff = another_browser()
     sign_in(staff, "support@portal.example")
+    submit_totp_code(staff, staff_secret)
     expect(staff).to_have_url("/support/queue/")
     row = staff.locator("#queue-table tbody tr", has_text=service_request.number)
     expect(row).to_contain_text("Northwind Traders")

@@ -93,6 +93,13 @@ def test_signing_in_follows_a_next_on_this_site(global_admin):
     assert response["Location"] == "/settings/users/"
 
 
+@pytest.mark.parametrize("url", OFF_SITE, ids=repr)
+def test_the_admin_login_passes_on_no_off_site_next(db, url):
+    response = Client().get("/admin/login/", {"next": url})
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/admin/"
+
+
 def test_the_mfa_gate_sends_the_user_back_to_the_page_asked_for(owner_partner, client_for):
     agent = UserFactory(partner=owner_partner, roles=[Role.ADMIN_AGENT.value])
     client = client_for(agent)
