@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 
 from csp_portal.api.exceptions import problem_response
 from partners.access import public, signed_in
+from partners.mfa import user_is_operator_staff, user_must_enrol_mfa
 
 from .health import health_report
 from .navigation import MAIN_MENU, menu_for
@@ -24,7 +25,10 @@ def home_view(request):
 @public
 @never_cache
 def healthz_view(request):
-    report = health_report()
+    user = request.user
+    report = health_report(
+        with_details=user_is_operator_staff(user) and not user_must_enrol_mfa(user)
+    )
     return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
 
 

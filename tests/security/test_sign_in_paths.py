@@ -219,6 +219,8 @@ def test_operator_staff_without_totp_are_sent_to_enrol_before_anything_else(
         response = client.get(path)
         assert response.status_code == 302, path
         assert response["Location"] == f"{ENROL}?next={path}", path
+    health = client.get("/healthz").json()
+    assert "detail" not in health["checks"]["database"]
     # Enrolment itself stays open (allauth asks for the password again first).
     assert client.post("/accounts/reauthenticate/", {"password": PASSWORD}).status_code == 302
     assert client.get(ENROL).status_code == 200
