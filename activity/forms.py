@@ -8,13 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import PortalError
 
 from .models import KEY_ACCESS_AND_DOWNLOADS, OperationType
+from .ranges import EARLIEST_DAY, LATEST_DAY, day_in_window_check, day_range_check
 from .selectors import CustomerMatch, EventCursor, EventFilters, day_range
 
 KEY_ACCESS_PRESET = "key_access_and_downloads"
 DEFAULT_RANGE_DAYS = 30
-# Python's dates end at year 9999 and the range's end is the day after the last one.
-EARLIEST_DAY = date(1900, 1, 1)
-LATEST_DAY = date(9998, 12, 31)
+# The browser's date picker offers only the dates the server accepts.
+DATE_ATTRS = {"type": "date", "min": EARLIEST_DAY.isoformat(), "max": LATEST_DAY.isoformat()}
 
 
 def default_range(*, today: date) -> tuple[date, date]:
@@ -26,10 +26,10 @@ class ActivityLogForm(forms.Form):
     """Parses the log's filters; the dates are whole days on the viewer's clock."""
 
     start = forms.DateField(
-        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        label=_("From"), widget=forms.DateInput(attrs=DATE_ATTRS, format="%Y-%m-%d"),
     )
     end = forms.DateField(
-        label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        label=_("To"), widget=forms.DateInput(attrs=DATE_ATTRS, format="%Y-%m-%d"),
     )
     operation = forms.ChoiceField(
         label=_("Operation"), required=False,
@@ -52,11 +52,16 @@ class ActivityLogForm(forms.Form):
     def clean(self):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
-        for name, day in (("start", start), ("end", end)):
-            if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
-                self.add_error(name, _("Choose a date between 1900 and 9998."))
-        if start and end and start > end:
-            self.add_error("end", _("The end date must not be before the start date."))
+        try:
+            for name, day in (("start", start), ("end", end)):
+                if day is not None:
+                    day_in_window_check(day=day, field=name)
+            if start and end and start > end:
+                self.add_error("end", _("The end date must not be before the start date."))
+            elif start and end:
+                day_range_check(first_day=start, last_day=end, field="start")
+        except PortalError as error:
+            self.add_error(error.field, error.message)
         if data.get("after"):
             try:
                 data["cursor"] = EventCursor.decode(data["after"])

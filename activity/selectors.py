@@ -27,8 +27,10 @@ from customers.models import Customer
 
 from .models import Event, EventCount
 
-# Past this many days the chart counts per month: daily bars would be under two pixels wide.
-DAILY_CHART_MAX_DAYS = 400
+# The chart keeps its bars countable and wide enough to point at: per day up to a quarter
+# (at most 92 bars), per week up to half a year (27), per month beyond (13 at the longest range).
+DAILY_CHART_MAX_DAYS = 92
+WEEKLY_CHART_MAX_DAYS = 183
 # A period's count is final this long after it ends: an event is stamped when recorded and its
 # transaction commits within seconds, so an hour leaves a wide margin.
 COUNT_SETTLED_AFTER = timedelta(hours=1)
@@ -152,7 +154,8 @@ def event_page(*, filters: EventFilters, after: EventCursor | None, size: int) -
 
 
 def event_counts(*, filters: EventFilters, tz: tzinfo) -> tuple[str, list[PeriodCount]]:
-    """Events per day (per month for long ranges) in the viewer's time zone, zeros included.
+    """Events per day, week or month (by the range's length) in the viewer's time zone, zeros
+    included; weeks start on Monday, and a period the range cuts counts only its part inside.
 
     One GROUP BY, over the quarter-hour counts (EventCount) unless a user or customer filter
     needs the events themselves, and only over the periods not counted before: a period that
@@ -161,9 +164,9 @@ def event_counts(*, filters: EventFilters, tz: tzinfo) -> tuple[str, list[Period
     """
     first_day = filters.start.astimezone(tz).date()
     last_day = (filters.end.astimezone(tz) - timedelta(microseconds=1)).date()
-    kind = "day" if (last_day - first_day).days < DAILY_CHART_MAX_DAYS else "month"
+    kind = chart_period_kind(days=(last_day - first_day).days + 1)
     starts = []
-    day = first_day if kind == "day" else first_day.replace(day=1)
+    day = _period_containing(first_day, kind)
     while day <= last_day:
         starts.append(day)
         day = _period_after(day, kind)
@@ -188,6 +191,13 @@ def event_counts(*, filters: EventFilters, tz: tzinfo) -> tuple[str, list[Period
         PeriodCount(starts_on=start, events=counted.get(start, cached.get(keys.get(start), 0)))
         for start in starts
     ]
+
+
+def chart_period_kind(*, days: int) -> str:
+    """How the chart groups a range of this many days: "day", "week" or "month"."""
+    if days <= DAILY_CHART_MAX_DAYS:
+        return "day"
+    return "week" if days <= WEEKLY_CHART_MAX_DAYS else "month"
 
 
 def event_period_counts(*, filters: EventFilters, tz: tzinfo, kind: str) -> QuerySet:
@@ -230,7 +240,15 @@ def _period_start(day: date, tz: tzinfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=tz)
 
 
+def _period_containing(day: date, kind: str) -> date:
+    if kind == "week":
+        return day - timedelta(days=day.weekday())
+    return day.replace(day=1) if kind == "month" else day
+
+
 def _period_after(start: date, kind: str) -> date:
     if kind == "day":
         return start + timedelta(days=1)
+    if kind == "week":
+        return start + timedelta(days=7)
     return date(start.year + start.month // 12, start.month % 12 + 1, 1)

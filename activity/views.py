@@ -9,6 +9,7 @@ from partners.roles import Action
 from .display import chart_layout, log_rows
 from .export import csv_lines, csv_response, event_export_batches
 from .forms import ActivityLogForm, default_range
+from .ranges import EARLIEST_DAY, LATEST_DAY, MAX_RANGE_DAYS
 from .selectors import event_counts, event_page
 from .services import activity_log_export_record
 
@@ -27,6 +28,14 @@ def _bound_form(request) -> ActivityLogForm:
     return ActivityLogForm(data)
 
 
+def _page_context(form: ActivityLogForm) -> dict:
+    """The form and the range rules the page states."""
+    return {
+        "form": form, "max_range_days": MAX_RANGE_DAYS,
+        "earliest_year": EARLIEST_DAY.year, "latest_year": LATEST_DAY.year,
+    }
+
+
 def _query_without_page(form: ActivityLogForm) -> str:
     """The filters as shown, dates included, for the next-page and export links."""
     params = form.data.copy()
@@ -37,7 +46,7 @@ def _query_without_page(form: ActivityLogForm) -> str:
 @requires(Action.VIEW_ACTIVITY_LOG)
 def activity_log_view(request):
     form = _bound_form(request)
-    context = {"form": form, "query": _query_without_page(form)}
+    context = {**_page_context(form), "query": _query_without_page(form)}
     if form.is_valid():
         tz = timezone.get_current_timezone()
         filters = form.filters(tz=tz)
@@ -55,7 +64,7 @@ def activity_log_view(request):
 def activity_log_export_view(request):
     form = _bound_form(request)
     if not form.is_valid():
-        return render(request, "activity/log.html", {"form": form}, status=400)
+        return render(request, "activity/log.html", _page_context(form), status=400)
     filters = form.filters(tz=timezone.get_current_timezone())
     activity_log_export_record(
         partner=request.user.partner, actor=request.user, filters=filters.described

@@ -14,6 +14,14 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 from activity.export import csv_lines, csv_response, event_export_batches
 from activity.models import OperationType, ResourceType
+from activity.ranges import (
+    EARLIEST_DAY,
+    LATEST_DAY,
+    MAX_RANGE_DAYS,
+    day_in_window_check,
+    moment_in_window_check,
+    moment_range_check,
+)
 from activity.selectors import CustomerMatch, EventFilters, event_list
 from activity.services import activity_log_export_record
 from core.errors import PortalError
@@ -66,15 +74,19 @@ class AuditRecordQueryInput(serializers.Serializer):
     filter = serializers.CharField(required=False, max_length=1000)
 
     def validate(self, data):
-        try:
-            end = _end_of(data["endDate"]) if "endDate" in data else timezone.now()
-            start = _start_of(data["startDate"]) if "startDate" in data else end - DEFAULT_RANGE
-        except OverflowError as exc:
-            raise serializers.ValidationError({"endDate": _("This date is out of range.")}) from exc
+        # The range rules answer with their own codes (activity.ranges), as on the page.
+        for field in ("startDate", "endDate"):
+            if isinstance(data.get(field), datetime):
+                moment_in_window_check(moment=data[field], field=field)
+            elif field in data:
+                day_in_window_check(day=data[field], field=field)
+        end = _end_of(data["endDate"]) if "endDate" in data else timezone.now()
+        start = _start_of(data["startDate"]) if "startDate" in data else end - DEFAULT_RANGE
         if start > end:
             raise serializers.ValidationError(
                 {"startDate": _("startDate must not be after endDate.")}
             )
+        moment_range_check(start=start, end=end, field="startDate")
         return {**data, "start": start, "end": end}
 
 
@@ -143,9 +155,12 @@ class AuditRecordListApi(ListAPIView):
         description=(
             "Dates are ISO 8601: a date covers that whole UTC day, a date-time without an offset "
             "is UTC, and a date-time `endDate` is exclusive. Defaults: `endDate` now, "
-            "`startDate` 30 days before it; there is no limit on the range. `filter` takes one "
-            f"object such as `{FILTER_EXAMPLE}`. With `Accept: text/csv` the whole range "
-            "streams as CSV and the export is itself recorded."
+            f"`startDate` 30 days before it. A range covers at most {MAX_RANGE_DAYS} days "
+            f"(`date_range_too_long`), between the years {EARLIEST_DAY.year} and "
+            f"{LATEST_DAY.year} (`date_out_of_range`); "
+            f"export a longer period in parts. `filter` takes one object such as "
+            f"`{FILTER_EXAMPLE}`. With `Accept: text/csv` the whole range streams as CSV and "
+            "the export is itself recorded."
         ),
         parameters=[
             OpenApiParameter("startDate", str, description="ISO 8601 date or date-time"),
