@@ -22,6 +22,7 @@ from software.services import purchase_keys_and_links_revoke
 from .credit_services import CreditAmounts, credit_book
 from .credits import purchase_credit
 from .models import CreditKind, Order, OrderLine, OrderStatus, PurchaseStatus
+from .notifications import cancellation_completed_notify
 from .policy import ERROR_CODES, purchase_cancellation
 
 CANCELLATION_REASON_CODE = "cancelled_within_window"
@@ -172,14 +173,5 @@ def purchase_cancellation_complete(*, purchase_id: int, at: datetime | None = No
             "currencyCode": booked.credit.currency_code,
         },
     )
-    from .tasks import cancellation_completed_notify_task  # tasks import this module
-
-    # Robust: the e-mail repeats what the order page shows; a broker outage loses it (logged)
-    # rather than fail the reconciler's sweep over the other due cancellations.
-    transaction.on_commit(
-        lambda: cancellation_completed_notify_task.delay(
-            partner_id=partner.pk, purchase_id=purchase.pk
-        ),
-        robust=True,
-    )
+    cancellation_completed_notify(purchase=purchase)
     return True

@@ -1,13 +1,12 @@
-"""E-mails about orders, sent by the worker after the change has committed."""
+"""E-mails about orders, queued in the outbox inside the change's transaction."""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from outbox.services import email_queue
 from partners.models import User
 from partners.roles import Role
 
@@ -23,10 +22,8 @@ def _recipients(purchase: OrderLine) -> list[User]:
     return list(people.values())
 
 
-def cancellation_completed_notify(*, purchase_id: int) -> None:
-    purchase = OrderLine.objects.select_related(
-        "order", "customer", "cancellation_requested_by"
-    ).get(pk=purchase_id)
+def cancellation_completed_notify(*, purchase: OrderLine) -> None:
+    """Queue the "cancellation completed" e-mail for each recipient, in their language, once."""
     credit = Credit.objects.filter(purchase=purchase, kind=CreditKind.CANCEL_IMMEDIATE).first()
     for person in _recipients(purchase):
         with translation.override(person.language):
@@ -38,4 +35,10 @@ def cancellation_completed_notify(*, purchase_id: int) -> None:
                 "orders/email/cancellation_completed.txt",
                 {"purchase": purchase, "credit": credit, "person": person},
             )
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
+        email_queue(
+            partner=purchase.partner,
+            event_key=f"orders.cancellation_completed:{purchase.pk}",
+            recipient=person.email,
+            subject=subject,
+            body=body,
+        )

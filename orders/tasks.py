@@ -5,7 +5,6 @@ from django.utils import timezone
 from csp_portal.celery import PartnerTask
 
 from .cancellation import purchase_cancellation_complete
-from .notifications import cancellation_completed_notify
 from .sweeps import cancellations_reconcile
 
 
@@ -25,16 +24,3 @@ def purchase_cancellation_complete_task(*, partner_id: int, purchase_id: int) ->
 @shared_task(name="orders.cancellations_reconcile", acks_late=True, ignore_result=True)
 def cancellations_reconcile_task() -> int:
     return cancellations_reconcile(at=timezone.now())
-
-
-@shared_task(
-    base=PartnerTask,
-    name="orders.cancellation_completed_notify",
-    acks_late=True,
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    max_retries=5,
-    ignore_result=True,
-)
-def cancellation_completed_notify_task(*, partner_id: int, purchase_id: int) -> None:
-    cancellation_completed_notify(purchase_id=purchase_id)

@@ -128,8 +128,6 @@ class ServiceRequestNote(models.Model):
     text = models.TextField(blank=True)
     status_to = models.CharField(max_length=24, choices=Status.choices, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    # Set once the partner's contact was told of the status change: a retried task sends nothing.
-    notified_at = models.DateTimeField(null=True, blank=True)
 
     objects = PartnerScopedManager()
 

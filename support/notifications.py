@@ -1,29 +1,19 @@
-"""Telling the partner's contact that their request changed status, once per change."""
+"""Telling the partner's contact that their request changed status, queued in the outbox inside
+the change's transaction: once per change, delivered after commit."""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
+
+from outbox.services import email_queue
 
 from .models import ServiceRequestNote
 
 
-@transaction.atomic
-def status_change_notify(*, note_id: int) -> None:
-    """E-mail the request's contact about the status change this entry records; never twice."""
-    note = (
-        ServiceRequestNote.objects.select_for_update(of=("self",))
-        .select_related("service_request", "service_request__partner")
-        .filter(pk=note_id, notified_at__isnull=True, is_internal=False)
-        .exclude(status_to="")
-        .first()
-    )
-    if note is None:
-        return
+def status_change_notify(*, note: ServiceRequestNote) -> None:
+    """Queue the e-mail to the request's contact about the status change this entry records."""
     service_request = note.service_request
     # The contact need not be a portal user: the partner's document language is theirs.
     with translation.override(service_request.partner.language):
@@ -36,6 +26,10 @@ def status_change_notify(*, note_id: int) -> None:
             "support/email/status_change.txt",
             {"service_request": service_request, "note": note},
         )
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [service_request.contact_email])
-    note.notified_at = timezone.now()
-    note.save(update_fields=["notified_at"])
+    email_queue(
+        partner=service_request.partner,
+        event_key=f"support.status_change:{note.pk}",
+        recipient=service_request.contact_email,
+        subject=subject,
+        body=body,
+    )

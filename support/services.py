@@ -40,9 +40,9 @@ from .intake import (
     phone_e164,
 )
 from .models import ServiceRequest, ServiceRequestNote
+from .notifications import status_change_notify
 from .refunds import REFUND_CREDIT_REASON_CODE, refund_credit_amounts
 from .selectors import customer_find, order_find, purchase_find
-from .tasks import status_change_notify_task
 
 
 @dataclass(frozen=True)
@@ -186,12 +186,7 @@ def _status_set(service_request: ServiceRequest, *, actor, status: str, text: st
 
 
 def _notify_on_commit(note: ServiceRequestNote) -> None:
-    # Robust: the e-mail repeats the request's conversation, which the partner sees in the
-    # portal; a broker outage loses it (logged) rather than fail a change already committed.
-    transaction.on_commit(
-        lambda: status_change_notify_task.delay(partner_id=note.partner_id, note_id=note.pk),
-        robust=True,
-    )
+    status_change_notify(note=note)
 
 
 def _check_transition(service_request: ServiceRequest, status: str) -> None:

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "csp",
     "core",
     "partners",
+    "outbox",
     "activity",
     "customers",
     "catalog",
@@ -244,6 +245,8 @@ PORTAL_REQUIRE_MFA_FOR_OPERATOR_STAFF = env_bool("PORTAL_REQUIRE_MFA_FOR_OPERATO
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
+# Seconds per SMTP step: a mail server that hangs must not hold a worker (or an outbox claim).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 # The file-based backend's directory: whole messages, invitation and reset links included.
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get(
@@ -358,6 +361,8 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.heartbeat_record", "schedule": 30.0},
     "download-links-expire": {"task": "software.download_links_expire", "schedule": 900.0},
     "cancellations-reconcile": {"task": "orders.cancellations_reconcile", "schedule": 60.0},
+    # Delivers notifications queued while the broker was down, and retries failed ones.
+    "outbox-sweep": {"task": "outbox.messages_sweep", "schedule": 60.0},
     # Half an hour after midnight UTC, so last month's final orders have committed.
     "invoices-month-close": {
         "task": "invoices.month_close",

@@ -1,4 +1,5 @@
-"""Every status change e-mails the partner's contact, after commit, once, through Celery."""
+"""Every status change e-mails the partner's contact through the outbox: queued with the change,
+sent after commit by the worker, once."""
 
 from __future__ import annotations
 
@@ -7,22 +8,32 @@ from decimal import Decimal
 import pytest
 
 from csp_portal.tenancy import partner_scope
+from outbox.models import Message
+from outbox.tasks import message_send_task
 from support import services
-from support.choices import Status
-from support.models import ServiceRequestNote
-from support.notifications import status_change_notify
-from support.tasks import status_change_notify_task
 from tests.waiting import wait_until
 
 from .factories import as_support, file_request, refund_draft
 
 
-def test_a_status_change_enqueues_its_e_mail_only_after_commit(
-    support_user, refund_request, django_capture_on_commit_callbacks
+def _messages(partner) -> list[Message]:
+    with partner_scope(partner):
+        return list(Message.objects.all())
+
+
+def _send_all(partner) -> None:
+    for message in _messages(partner):
+        message_send_task.apply(kwargs={"partner_id": partner.pk, "message_id": message.pk}).get()
+
+
+def test_a_status_change_queues_its_e_mail_with_the_change_and_sends_it_after_commit(
+    support_user, refund_request, django_capture_on_commit_callbacks, mailoutbox
 ):
     with django_capture_on_commit_callbacks() as callbacks:
         as_support(support_user, refund_request, services.service_request_assign)
-    assert len(callbacks) == 1
+    [message] = _messages(refund_request.partner)
+    assert message.recipient == "maria.rossi@northwind.example" and message.sent_at is None
+    assert len(callbacks) == 1 and mailoutbox == []
 
     with django_capture_on_commit_callbacks() as callbacks:
         as_support(
@@ -30,31 +41,18 @@ def test_a_status_change_enqueues_its_e_mail_only_after_commit(
             text="Internal remark", is_internal=True,
         )
     assert callbacks == [], "a note without a status change sends nothing"
+    assert len(_messages(refund_request.partner)) == 1
 
 
 def test_the_e_mail_is_sent_once_even_when_the_task_runs_twice(
     support_user, refund_request, mailoutbox
 ):
     as_support(support_user, refund_request, services.service_request_assign)
-    with partner_scope(refund_request.partner):
-        note = ServiceRequestNote.objects.get(status_to=Status.IN_PROGRESS)
-        status_change_notify(note_id=note.pk)
-        status_change_notify(note_id=note.pk)
+    _send_all(refund_request.partner)
+    _send_all(refund_request.partner)
     [mail] = mailoutbox
     assert mail.to == ["maria.rossi@northwind.example"]
     assert mail.subject == f"[{refund_request.number}] In progress: {refund_request.title}"
-
-
-def test_the_task_runs_in_the_partners_scope(support_user, refund_request, mailoutbox):
-    as_support(support_user, refund_request, services.service_request_assign)
-    with partner_scope(refund_request.partner):
-        note = ServiceRequestNote.objects.get()
-    status_change_notify_task.apply(
-        kwargs={"partner_id": refund_request.partner_id, "note_id": note.pk}
-    ).get()
-    assert len(mailoutbox) == 1
-    assert status_change_notify_task.name == "support.status_change_notify"
-    assert status_change_notify_task.acks_late
 
 
 @pytest.mark.worker
@@ -76,10 +74,7 @@ def test_a_real_worker_e_mails_the_contact_on_every_status_change(
     assert approved.subject == f"[{service_request.number}] Approved: {service_request.title}"
     assert "Approved refund: €100.00" in approved.body
     assert "We refund €100 of it." in approved.body
-    with partner_scope(agent.partner):
-        assert not ServiceRequestNote.objects.filter(
-            notified_at__isnull=True, status_to__gt=""
-        ).exists()
+    wait_until(lambda: all(m.sent_at for m in _messages(agent.partner)))
 
 
 def test_a_title_with_line_breaks_still_makes_a_valid_subject(
@@ -90,8 +85,6 @@ def test_a_title_with_line_breaks_still_makes_a_valid_subject(
     )
     assert service_request.title == "Refund Bcc: victim@example.com"
     as_support(support_user, service_request, services.service_request_assign)
-    with partner_scope(agent.partner):
-        status_change_notify(note_id=ServiceRequestNote.objects.get().pk)
+    _send_all(agent.partner)
     [mail] = mailoutbox
     assert mail.to == ["maria.rossi@northwind.example"] and not mail.bcc
-

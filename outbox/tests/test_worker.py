@@ -1,0 +1,104 @@
+"""The outbox on a real Celery worker and Redis broker: a completed cancellation e-mails each
+recipient once, however often the delivery runs, and after a broker outage the sweep sends what
+could not be enqueued."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from csp_portal.celery import app
+from csp_portal.tenancy import partner_scope
+from customers.tests.factories import CustomerFactory
+from orders.cancellation import purchase_cancel, purchase_cancellation_complete
+from orders.models import OrderLine, PurchaseStatus
+from orders.tests.factories import order_for
+from outbox.models import Message
+from outbox.tasks import message_send_task, messages_sweep_task
+from partners.roles import Role
+from tests.broker import broker_unreachable
+from tests.waiting import wait_until
+
+pytestmark = pytest.mark.worker
+
+_drained = threading.Event()
+
+
+@app.task(name="tests.outbox_queue_drained")
+def queue_drained_task() -> None:
+    _drained.set()
+
+
+def _wait_for_the_queue():
+    """Enqueue a marker behind everything sent so far and wait until the worker reaches it: the
+    worker takes one message at a time, in order."""
+    _drained.clear()
+    queue_drained_task.delay()
+    wait_until(_drained.is_set, timeout=30)
+
+
+@pytest.fixture
+def purchase(owner_partner, role_users, settings):
+    settings.CANCELLATION_PROPAGATION_DELAY_SECONDS = 0
+    customer = CustomerFactory(partner=owner_partner, country="IT", company_name="Smith & Sons")
+    with partner_scope(owner_partner):
+        return order_for(customer).lines.get()
+
+
+def _cancel(purchase, actor):
+    with partner_scope(purchase.partner):
+        purchase_cancel(partner=purchase.partner, actor=actor, purchase_id=purchase.pk,
+                        acknowledged=True, at=timezone.now() - timedelta(minutes=1))
+
+
+def _messages(partner) -> list[Message]:
+    with partner_scope(partner):
+        return list(Message.objects.order_by("recipient"))
+
+
+def test_each_recipient_gets_one_e_mail_even_when_the_delivery_runs_again(
+    celery_worker, purchase, role_users, mailoutbox
+):
+    agent, admin = role_users[Role.ADMIN_AGENT], role_users[Role.GLOBAL_ADMIN]
+    _cancel(purchase, agent)
+    wait_until(lambda: len(mailoutbox) == 2, timeout=30)
+
+    messages = _messages(purchase.partner)
+    for message in messages * 2:
+        message_send_task.delay(partner_id=purchase.partner_id, message_id=message.pk)
+    messages_sweep_task.delay()
+    _wait_for_the_queue()
+
+    assert sorted(mail.to[0] for mail in mailoutbox) == sorted([agent.email, admin.email])
+    assert [m.recipient for m in messages] == sorted([agent.email, admin.email])
+    assert all(m.sent_at is not None for m in _messages(purchase.partner))
+    mail = mailoutbox[0]
+    assert mail.subject.startswith("Cancellation completed: ") and "Smith & Sons" in mail.subject
+    assert "for Smith & Sons (order" in mail.body, "plain text, not HTML-escaped"
+
+
+def test_an_e_mail_queued_while_the_broker_was_down_is_sent_by_the_sweep(
+    celery_worker, purchase, role_users, mailoutbox, caplog
+):
+    agent, admin = role_users[Role.ADMIN_AGENT], role_users[Role.GLOBAL_ADMIN]
+    with broker_unreachable():
+        _cancel(purchase, agent)
+        with partner_scope(purchase.partner):
+            assert purchase_cancellation_complete(purchase_id=purchase.pk) is True
+    assert OrderLine.objects.all_partners().get(pk=purchase.pk).status == PurchaseStatus.CANCELLED
+    waiting = _messages(purchase.partner)
+    assert [m.recipient for m in waiting] == sorted([agent.email, admin.email])
+    assert all(m.sent_at is None for m in waiting)
+    assert any("on_commit" in r.getMessage() for r in caplog.records), "the enqueue did fail"
+    _wait_for_the_queue()
+    assert mailoutbox == [], "no task reached the broker"
+
+    messages_sweep_task.delay()
+    wait_until(lambda: len(mailoutbox) == 2, timeout=30)
+    messages_sweep_task.delay()
+    _wait_for_the_queue()
+    assert sorted(mail.to[0] for mail in mailoutbox) == sorted([agent.email, admin.email])
+    assert all(m.sent_at is not None for m in _messages(purchase.partner))
