@@ -8,11 +8,12 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from csp_portal.tenancy import PartnerScopedManager
+from csp_portal.tenancy import PartnerScopedManager, PartnerScopedQuerySet
 
 from .roles import Role
 
@@ -111,6 +112,66 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def role_labels(self) -> list[str]:
         return [str(role.label) for role in Role if role in self.role_set]
+
+
+class InvitationQuerySet(PartnerScopedQuerySet):
+    def pending(self) -> InvitationQuerySet:
+        """Neither accepted nor withdrawn (expired ones included: they can be sent again)."""
+        return self.filter(accepted_at__isnull=True, withdrawn_at__isnull=True)
+
+
+class InvitationManager(PartnerScopedManager.from_queryset(InvitationQuerySet)):
+    pass
+
+
+class Invitation(models.Model):
+    """An address a partner's Global admin invited, with the roles it will hold. The user is
+    created when the invitee accepts; until then nothing tells the partner whether the address
+    already has an account elsewhere (another partner's, or the operator's)."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="invitations")
+    email = models.EmailField(_("e-mail"))
+    full_name = models.CharField(_("name"), max_length=200)
+    roles = models.JSONField(_("roles"), default=list)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # When the last invitation e-mail was asked for, and until when its link works.
+    sent_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    # The link's token is an HMAC of the invitation and this value, under the SECRET_KEY: a new
+    # value on every sending kills every earlier link, and the database alone opens none.
+    nonce = models.CharField(max_length=64)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    user = models.OneToOneField(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationManager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # Two pending invitations of one address by one partner would be two live links.
+            models.UniqueConstraint(
+                "partner", Lower("email"),
+                condition=models.Q(accepted_at__isnull=True, withdrawn_at__isnull=True),
+                name="invitation_one_pending_per_partner_and_address",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.partner_id})"
+
+    @property
+    def role_labels(self) -> list[str]:
+        chosen = set(self.roles)
+        return [str(role.label) for role in Role if role.value in chosen]
+
+    def is_expired_at(self, at) -> bool:
+        return self.expires_at <= at
 
 
 API_TOKEN_PREFIX = "cspp"

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import hmac
+from datetime import datetime
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
 
 from core.errors import NotFound
+from csp_portal.tenancy import partner_scope
 
-from .models import API_TOKEN_PREFIX, ApiToken, User, api_token_digest
+from .invitations import invitation_token
+from .models import API_TOKEN_PREFIX, ApiToken, Invitation, Partner, User, api_token_digest
 
+# The largest id PostgreSQL's bigint holds: a bigger one in a link names nothing.
+_MAX_ID = 2**63 - 1
 # Writing last_used_at on every call would make every API read a write.
 _LAST_USED_RESOLUTION_SECONDS = 300
 
@@ -24,6 +32,37 @@ def user_get(*, user_id: int) -> User:
     if user is None:
         raise NotFound("User not found.")
     return user
+
+
+def invitation_list() -> QuerySet[Invitation]:
+    """The current partner's pending invitations, newest first."""
+    return Invitation.objects.pending().order_by("-sent_at", "-id")
+
+
+def invitation_from_link(*, uidb64: str, token: str, at: datetime) -> Invitation | None:
+    """The pending, unexpired invitation a link names with its current token, else None.
+
+    The link is this entry point's credential, as a session is a page's: it names the
+    invitation, whose partner becomes the scope of what follows.
+    """
+    try:
+        invitation_id = int(force_str(urlsafe_base64_decode(uidb64)))
+    except (ValueError, TypeError, OverflowError):
+        return None
+    if not 0 < invitation_id <= _MAX_ID:
+        return None
+    # Partners are not partner-scoped: the join names this invitation's partner, nothing more.
+    partner = Partner.objects.filter(invitations=invitation_id).first()
+    if partner is None:
+        return None
+    with partner_scope(partner):
+        invitation = (
+            Invitation.objects.pending().filter(pk=invitation_id, expires_at__gt=at).first()
+        )
+    if invitation is None or not constant_time_compare(invitation_token(invitation), token):
+        return None
+    invitation.partner = partner
+    return invitation
 
 
 def api_token_list(*, user: User) -> QuerySet[ApiToken]:

@@ -5,119 +5,28 @@ from __future__ import annotations
 import zoneinfo
 from datetime import timedelta
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activity.models import OperationType, ResourceType
 from activity.services import event_record
-from core.errors import Conflict, NotFound, PortalError
-from core.outages import broker_required
+from core.errors import NotFound, PortalError
 
 from .models import API_TOKEN_PREFIX, ApiToken, Partner, User, api_token_digest
 from .roles import Role
 
 
-def _clean_roles(roles) -> list[str]:
+def roles_validated(roles) -> list[str]:
+    """The chosen roles in their canonical order; refuses unknown roles and an empty choice."""
     try:
         chosen = {Role(value) for value in roles}
     except ValueError as exc:
         raise PortalError(_("Unknown role."), code="invalid_role", field="roles") from exc
-    return [role.value for role in Role if role in chosen]
-
-
-def invitation_path(user: User) -> str:
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    return reverse("partners:invitation_accept", kwargs={"uidb64": uid, "token": token})
-
-
-@transaction.atomic
-def user_invite(
-    *,
-    partner: Partner,
-    actor: User,
-    email: str,
-    full_name: str,
-    roles: list[str],
-    base_url: str,
-) -> User:
-    """Create a partner user with the given roles and e-mail them a link to set a password."""
-    email = email.strip().lower()
-    role_values = _clean_roles(roles)
-    if not role_values:
+    if not chosen:
         raise PortalError(_("Choose at least one role."), code="roles_required", field="roles")
-    if User.objects.filter(email__iexact=email).exists():
-        raise Conflict(
-            _("A user with this e-mail address already exists."),
-            code="user_exists",
-            field="email",
-        )
-    # The e-mail is the invitee's only way in, and only the worker sends it.
-    broker_required()
-    try:
-        with transaction.atomic():
-            user = User.objects.create_user(
-                email,
-                partner=partner,
-                full_name=full_name.strip(),
-                roles=role_values,
-                invited_by=actor,
-                language=partner.language,
-            )
-    except IntegrityError as exc:
-        raise Conflict(
-            _("A user with this e-mail address already exists."),
-            code="user_exists",
-            field="email",
-        ) from exc
-    EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
-    event_record(
-        partner=partner,
-        actor=actor,
-        operation=OperationType.INVITE_PARTNER_USER,
-        resource_type=ResourceType.USER,
-        object_id=str(user.pk),
-        details={"email": email, "roles": role_values},
-    )
-    from .tasks import invitation_send_task  # tasks import this module, so not at the top
-
-    invitation_send_task.delay_on_commit(user_id=user.pk, base_url=base_url)
-    return user
-
-
-def invitation_send(*, user_id: int, base_url: str) -> None:
-    """E-mail an invited user the link that sets their first password (never the link in logs)."""
-    user = User.objects.select_related("partner").filter(pk=user_id, is_active=True).first()
-    if user is None or user.has_usable_password():
-        return
-    partner = user.partner
-    link = base_url.rstrip("/") + invitation_path(user)
-    with translation.override(user.language):
-        subject = _("You are invited to %(partner)s on the CSP Partner Portal") % {
-            "partner": partner.name
-        }
-        body = render_to_string(
-            "partners/email/invitation.txt", {"user": user, "partner": partner, "link": link}
-        )
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-
-
-@transaction.atomic
-def invitation_accept(*, user: User, password: str) -> User:
-    """Set the invited user's first password and mark their e-mail address verified."""
-    user.set_password(password)
-    user.save(update_fields=["password"])
-    EmailAddress.objects.filter(user=user, email__iexact=user.email).update(verified=True)
-    return user
+    return [role.value for role in Role if role in chosen]
 
 
 @transaction.atomic
@@ -126,9 +35,7 @@ def user_roles_set(*, partner: Partner, actor: User, user_id: int, roles: list[s
     user = User.members.select_for_update().filter(pk=user_id).first()
     if user is None:
         raise NotFound(_("User not found."))
-    role_values = _clean_roles(roles)
-    if not role_values:
-        raise PortalError(_("Choose at least one role."), code="roles_required", field="roles")
+    role_values = roles_validated(roles)
     _ensure_global_admin_remains(
         partner=partner,
         user=user,

@@ -8,6 +8,16 @@ urlpatterns = [
     path("settings/users/invite/", views.user_invite_view, name="user_invite"),
     path("settings/users/<int:user_id>/", views.user_detail_view, name="user_detail"),
     path(
+        "settings/users/invitations/<int:invitation_id>/resend/",
+        views.invitation_resend_view,
+        name="invitation_resend",
+    ),
+    path(
+        "settings/users/invitations/<int:invitation_id>/withdraw/",
+        views.invitation_withdraw_view,
+        name="invitation_withdraw",
+    ),
+    path(
         "settings/users/<int:user_id>/deactivate/",
         views.user_deactivate_view,
         name="user_deactivate",

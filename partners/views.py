@@ -1,17 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth.forms import SetPasswordForm
-from django.contrib.auth.tokens import default_token_generator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.encoding import force_str
-from django.utils.http import urlsafe_base64_decode
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import PortalError
 from core.redirects import redirect_target
+from csp_portal.tenancy import partner_scope
 
-from . import selectors, services
+from . import invitations, selectors, services
 from .access import public, requires, signed_in
 from .forms import ApiTokenForm, InviteUserForm, PreferencesForm, UserRolesForm
 from .models import User
@@ -20,7 +19,10 @@ from .roles import Action
 
 @requires(Action.MANAGE_USERS)
 def user_list_view(request):
-    return render(request, "partners/user_list.html", {"users": selectors.user_list()})
+    return render(request, "partners/user_list.html", {
+        "users": selectors.user_list(), "invitations": selectors.invitation_list(),
+        "now": timezone.now(),
+    })
 
 
 @requires(Action.MANAGE_USERS)
@@ -29,7 +31,7 @@ def user_invite_view(request):
     form = InviteUserForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.user_invite(
+            invitation = invitations.invitation_create(
                 partner=request.user.partner,
                 actor=request.user,
                 email=form.cleaned_data["email"],
@@ -40,9 +42,51 @@ def user_invite_view(request):
         except PortalError as error:
             form.add_error(error.field, error.message)
         else:
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": user.email})
+            # The same answer for every address: whether it has an account elsewhere stays
+            # between the portal and its owner.
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+            )
             return redirect("partners:user_list")
     return render(request, "partners/user_invite.html", {"form": form})
+
+
+@requires(Action.MANAGE_USERS)
+@require_POST
+def invitation_resend_view(request, invitation_id: int):
+    try:
+        invitation = invitations.invitation_resend(
+            partner=request.user.partner,
+            actor=request.user,
+            invitation_id=invitation_id,
+            base_url=request.build_absolute_uri("/"),
+        )
+    except PortalError as error:
+        if error.status == 404:
+            raise Http404(error.message) from error
+        messages.error(request, error.message)
+        return redirect("partners:user_list")
+    messages.success(
+        request, _("Invitation sent again to %(email)s; earlier links no longer work.")
+        % {"email": invitation.email},
+    )
+    return redirect("partners:user_list")
+
+
+@requires(Action.MANAGE_USERS)
+@require_POST
+def invitation_withdraw_view(request, invitation_id: int):
+    try:
+        invitation = invitations.invitation_withdraw(
+            partner=request.user.partner, actor=request.user, invitation_id=invitation_id
+        )
+    except PortalError as error:
+        raise Http404(error.message) from error
+    messages.success(
+        request, _("Invitation of %(email)s withdrawn; its link no longer works.")
+        % {"email": invitation.email},
+    )
+    return redirect("partners:user_list")
 
 
 @requires(Action.MANAGE_USERS)
@@ -142,15 +186,22 @@ def preferences_view(request):
 @public
 @require_http_methods(["GET", "POST"])
 def invitation_accept_view(request, uidb64: str, token: str):
-    try:
-        user = User.objects.get(pk=int(force_str(urlsafe_base64_decode(uidb64))))
-    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
-        user = None
-    if user is None or not user.is_active or not default_token_generator.check_token(user, token):
+    invitation = selectors.invitation_from_link(uidb64=uidb64, token=token, at=timezone.now())
+    if invitation is None:
         return render(request, "partners/invitation_invalid.html", status=410)
-    form = SetPasswordForm(user, request.POST or None)
+    # Unsaved: the password validators compare the password with the invitee's name and address.
+    invitee = User(email=invitation.email, full_name=invitation.full_name)
+    form = SetPasswordForm(invitee, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.invitation_accept(user=user, password=form.cleaned_data["new_password1"])
+        try:
+            with partner_scope(invitation.partner):
+                invitations.invitation_accept(
+                    invitation_id=invitation.pk, password=form.cleaned_data["new_password1"]
+                )
+        except PortalError as error:
+            return render(
+                request, "partners/invitation_invalid.html", {"reason": error.message}, status=410
+            )
         messages.success(request, _("Your password is set. Sign in to continue."))
         return redirect("account_login")
-    return render(request, "partners/invitation_accept.html", {"form": form, "invitee": user})
+    return render(request, "partners/invitation_accept.html", {"form": form, "invitee": invitee})

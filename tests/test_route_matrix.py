@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.test import Client
 
@@ -34,6 +36,19 @@ class OwnObjects:
                 return api_token_issue(actor=self.user, name="matrix")[0]
 
         return self._once("token", make)
+
+    def invitation(self):
+        from partners.invitations import invitation_create
+
+        def make():
+            with partner_scope(self.user.partner):
+                return invitation_create(
+                    partner=self.user.partner, actor=self.user,
+                    email=f"invitee-{uuid.uuid4().hex}@matrix.example",
+                    full_name="Invitee", roles=["sales_agent"], base_url="http://testserver/",
+                )
+
+        return self._once("invitation", make)
 
     def customer(self):
         from customers.tests.factories import CustomerFactory
@@ -76,6 +91,7 @@ class OwnObjects:
 # A route with a keyword missing here fails the matrices: add the keyword when adding the route.
 OBJECT_OF = {
     "user_id": lambda own: own.user.pk,
+    "invitation_id": lambda own: own.invitation().pk,
     "token_id": lambda own: own.token().pk,
     "customer_id": lambda own: own.customer().entra_tenant_id,
     "order_id": lambda own: own.order().id,

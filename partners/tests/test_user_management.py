@@ -33,11 +33,11 @@ def test_invited_user_sets_a_password_verifies_the_address_and_signs_in(
         },
     )
     assert response.status_code == 302
-    invited = User.objects.get(email="new.person@owner.example")
-    assert invited.partner == global_admin.partner
-    assert invited.roles == [Role.SALES_AGENT.value, Role.BILLING_ADMIN.value]
-    assert not invited.has_usable_password()
-    assert not EmailAddress.objects.get(user=invited).verified
+    assert not User.objects.filter(email="new.person@owner.example").exists(), (
+        "the user is created when the invitation is accepted"
+    )
+    listed = admin_client.get("/settings/users/").content.decode()
+    assert "new.person@owner.example" in listed.split('id="invitations"')[1]
 
     [mail] = wait_until(lambda: list(mailoutbox))
     assert mail.to == ["new.person@owner.example"]
@@ -47,6 +47,9 @@ def test_invited_user_sets_a_password_verifies_the_address_and_signs_in(
     guest.post(
         link, {"new_password1": "a-long-new-pass-2026", "new_password2": "a-long-new-pass-2026"}
     )
+    invited = User.objects.get(email="new.person@owner.example")
+    assert invited.partner == global_admin.partner and invited.invited_by == global_admin
+    assert invited.roles == [Role.SALES_AGENT.value, Role.BILLING_ADMIN.value]
     assert EmailAddress.objects.get(user=invited).verified
     assert guest.get(link).status_code == 410, "an invitation link works once"
 
@@ -54,16 +57,22 @@ def test_invited_user_sets_a_password_verifies_the_address_and_signs_in(
     assert guest.get("/customers/").status_code == 200
     [event] = _events(global_admin.partner, OperationType.INVITE_PARTNER_USER)
     assert event.actor == global_admin and event.details["email"] == invited.email
+    [accepted] = _events(global_admin.partner, OperationType.ACCEPT_PARTNER_INVITATION)
+    assert accepted.actor == invited and accepted.details["roles"] == invited.roles
+    assert "new.person@owner.example" not in admin_client.get("/settings/users/").content.decode(
+    ).split('id="invitations-heading"')[1], "no longer pending"
 
 
-def test_inviting_an_existing_address_says_so_and_changes_nothing(global_admin, client_for):
+def test_inviting_a_user_of_ones_own_partner_says_so_and_changes_nothing(
+    global_admin, client_for
+):
     before = User.objects.count()
     response = client_for(global_admin).post(
         "/settings/users/invite/",
         {"email": global_admin.email.upper(), "full_name": "Twin", "roles": ["sales_agent"]},
     )
     assert response.status_code == 200
-    assert b"already exists" in response.content
+    assert b"is already a user of Northwind Test" in response.content
     assert User.objects.count() == before
 
 

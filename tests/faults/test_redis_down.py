@@ -24,7 +24,7 @@ from csp_portal.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
 from orders.models import Credit, OrderLine, PurchaseStatus
 from orders.tests.factories import order_for
-from partners.models import User
+from partners.models import Invitation
 from partners.roles import Role
 from partners.services import api_token_issue
 from partners.tests.factories import PartnerFactory, UserFactory, totp_enrol
@@ -138,7 +138,9 @@ def test_pages_work_and_due_work_waits_while_redis_is_down(processes, tmp_path, 
         )
         assert invited.status_code == 200
         assert "background service is not answering" in invited.text
-        assert not User.objects.filter(email="new@redis-outage.example").exists()
+        assert not Invitation.objects.all_partners().filter(
+            email="new@redis-outage.example"
+        ).exists()
 
         health = requests.get(f"{web.base_url}/healthz", timeout=TIMEOUT)
         assert health.status_code == 503 and health.json()["checks"]["broker"]["ok"] is False
@@ -162,4 +164,6 @@ def test_pages_work_and_due_work_waits_while_redis_is_down(processes, tmp_path, 
             roles=Role.SALES_AGENT.value,
         )
         assert invited.url.endswith("/settings/users/")
-        assert User.objects.filter(email="new@redis-outage.example").count() == 1
+        assert Invitation.objects.all_partners().filter(
+            email="new@redis-outage.example"
+        ).count() == 1

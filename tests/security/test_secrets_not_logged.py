@@ -30,9 +30,10 @@ from django.test import Client
 
 from core.logging import redact
 from csp_portal.tenancy import partner_scope
-from partners.models import User
+from partners.invitations import invitation_path
+from partners.models import Invitation
 from partners.roles import Role
-from partners.services import api_token_issue, invitation_path
+from partners.services import api_token_issue
 from partners.tests.factories import UserFactory, totp_enrol
 from scripts.run_portal import commands
 
@@ -282,7 +283,9 @@ def test_a_gunicorn_run_logs_no_secret(gunicorn, owner_partner, purchase, varian
         "/settings/users/invite/",
         {"email": "newcomer@owner.example", "full_name": "New Comer", "roles": ["sales_agent"]},
     )
-    invitation = invitation_path(User.objects.get(email="newcomer@owner.example"))
+    invitation = invitation_path(
+        Invitation.objects.all_partners().get(email="newcomer@owner.example")
+    )
     newcomer = requests.Session()
     accepted = _post_form(
         newcomer, base, invitation, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}

@@ -19,7 +19,7 @@ from csp_portal.tenancy import partner_scope
 from customers.models import Customer
 from orders.cart import cart_lines
 from orders.models import Order, OrderLine, PurchaseStatus
-from partners.models import ApiToken, User
+from partners.models import ApiToken, Invitation, User
 from partners.roles import Role
 from partners.tests.factories import UserFactory, totp_enrol
 from software.models import DownloadLink
@@ -284,7 +284,7 @@ def test_inviting_a_user_needs_the_csrf_token(global_admin):
             "full_name": "New Comer",
             "roles": ["sales_agent"],
         },
-        count=lambda: User.objects.filter(partner=global_admin.partner).count(),
+        count=_scoped_count(global_admin.partner, Invitation.objects.all),
     )
 
 
