@@ -113,7 +113,8 @@ def test_a_start_date_alone_years_ago_is_too_long_until_now(global_admin, api_cl
 
 
 def test_the_api_accepts_exactly_366_days(global_admin, api_client_for):
-    event = EventFactory(partner=global_admin.partner, occurred_at=datetime(2024, 12, 31, tzinfo=UTC))
+    event = EventFactory(partner=global_admin.partner,
+                         occurred_at=datetime(2024, 12, 31, tzinfo=UTC))
     client = api_client_for(global_admin)
     for params in ({"startDate": "2024-01-01", "endDate": "2024-12-31"},
                    {"startDate": "2024-01-01T00:00:00Z", "endDate": "2025-01-01T00:00:00Z"}):
