@@ -131,6 +131,7 @@ def test_the_api_accepts_exactly_366_days(global_admin, api_client_for):
         ({"endDate": "0001-01-05T00:00:00Z"}, "endDate"),
         ({"startDate": "2099-12-31", "endDate": "2100-01-01T00:00:01Z"}, "endDate"),
         ({"endDate": "9999-12-31T23:59:59-12:00"}, "endDate"),
+        ({"startDate": "0001-01-01T00:00:00+14:00", "endDate": "2026-01-01"}, "startDate"),
     ],
 )
 def test_the_api_refuses_years_outside_the_window_with_its_code(
