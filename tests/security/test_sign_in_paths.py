@@ -23,9 +23,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from activity.models import Event, OperationType
 from csp_portal.tenancy import partner_scope
 from partners.admin_login import admin_login_view
+from partners.invitations import invitation_create, invitation_path
 from partners.models import User
 from partners.roles import Role
-from partners.services import api_token_issue, invitation_path
+from partners.services import api_token_issue
 from partners.tests.factories import SupportStaffFactory, UserFactory, totp_enrol
 
 PASSWORD = "correct horse battery staple"
@@ -291,13 +292,16 @@ def test_a_password_reset_signs_nobody_in_and_the_next_sign_in_asks_for_totp(
     assert client.get("/customers/").status_code == 200
 
 
-def test_accepting_an_invitation_signs_nobody_in(owner_partner):
-    invitee = User.objects.create_user(
-        "invitee@owner.example", partner=owner_partner, roles=[Role.ADMIN_AGENT.value]
-    )
+def test_accepting_an_invitation_signs_nobody_in(owner_partner, global_admin):
+    with partner_scope(owner_partner):
+        invitation = invitation_create(
+            partner=owner_partner, actor=global_admin, email="invitee@owner.example",
+            full_name="Invitee", roles=[Role.ADMIN_AGENT.value], base_url="http://testserver/",
+        )
     client = Client()
     accepted = client.post(
-        invitation_path(invitee), {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+        invitation_path(invitation),
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
     )
     assert (accepted.status_code, accepted["Location"]) == (302, LOGIN)
     assert _session_user_id(client) is None
