@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db import connection
-from django.utils.dateparse import parse_datetime
+from django.utils import timezone
 
 from .models import DownloadLink, DownloadLinkState
 from .services import token_digest
@@ -80,8 +80,8 @@ def dead_link_state(*, token: str, at: datetime) -> str | None:
     if row is None:
         return None
     revoked_at, retired_at, expires_at, count, maximum = row
-    if isinstance(expires_at, str):  # SQLite hands raw rows back as the stored text
-        expires_at = parse_datetime(expires_at).replace(tzinfo=UTC)
+    if timezone.is_naive(expires_at):  # SQLite hands raw rows back naive, in UTC
+        expires_at = expires_at.replace(tzinfo=UTC)
     link = DownloadLink(
         revoked_at=revoked_at,
         retired_at=retired_at,
