@@ -3,8 +3,12 @@ colleague, an outsider partner with its own users, and operator support staff.""
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -12,6 +16,55 @@ from csp_portal.tenancy import partner_scope
 from partners.roles import Role
 from partners.services import api_token_issue
 from partners.tests.factories import PartnerFactory, SupportStaffFactory, UserFactory, totp_enrol
+
+
+def pytest_report_header(config) -> str:
+    if connection.vendor == "sqlite":
+        return (
+            "embedded default: SQLite in a temporary file, Kombu's file-system broker, file cache "
+            f"(under {settings.VAR_DIR}); tests marked postgres_only are skipped"
+        )
+    database = settings.DATABASES["default"]
+    return (
+        f"PostgreSQL test_{database['NAME']} on {database['HOST']}; "
+        f"Redis broker and cache {settings.REDIS_URL}"
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if connection.vendor == "postgresql":
+        return
+    for item in items:
+        marker = item.get_closest_marker("postgres_only")
+        if marker is not None:
+            reason = marker.args[0] if marker.args else "needs PostgreSQL"
+            item.add_marker(pytest.mark.skip(reason=f"PostgreSQL only: {reason}"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _sqlite_flush_past_the_append_only_triggers():
+    """Let the test runner's flush empty the activity log on SQLite, as TRUNCATE does on PostgreSQL.
+
+    SQLite empties tables with DELETE, which the append-only triggers refuse; the flush drops
+    them and puts them back, from the migration's own statements, in the same transaction.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    from django.db.backends.sqlite3.operations import DatabaseOperations as SqliteOperations
+
+    triggers = importlib.import_module("activity.migrations.0003_append_only_trigger")
+    flush = SqliteOperations.sql_flush
+
+    def sql_flush(self, style, tables, **kwargs):
+        statements = flush(self, style, tables, **kwargs)
+        if "activity_event" not in tables:
+            return statements
+        return [*triggers.SQLITE_DROP, *statements, *triggers.SQLITE_CREATE]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(SqliteOperations, "sql_flush", sql_flush)
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -93,7 +146,7 @@ def client_for():
 
 @pytest.fixture
 def celery_worker(transactional_db):
-    """A real Celery worker on the Redis broker, in a thread of this process (not eager)."""
+    """A real Celery worker on the configured broker, in a thread of this process (not eager)."""
     from celery.contrib.testing.worker import start_worker
 
     from csp_portal.celery import app
