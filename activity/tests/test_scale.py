@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.utils import timezone
 
 from activity.models import KEY_ACCESS_AND_DOWNLOADS, Event, OperationType
@@ -14,9 +13,7 @@ from activity.selectors import EventFilters, event_list
 from csp_portal.tenancy import partner_scope
 from customers.models import Customer
 
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the plans measured are PostgreSQL's"
-)
+postgres_only = pytest.mark.postgres_only("the plans measured are PostgreSQL's")
 
 
 def test_seed_activity_loads_realistic_events_for_one_partner(global_admin, outsider):

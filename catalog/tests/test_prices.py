@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from catalog.models import Billing, MarketExclusion, Price, ProductFamily, Term
 from catalog.selectors import catalog_item_get, price_in_force
@@ -91,7 +91,7 @@ def test_validation_refuses_any_period_after_one_open_ended(availability):
         later.full_clean()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the constraint is PostgreSQL's")
+@pytest.mark.postgres_only("the exclusion constraint is PostgreSQL's")
 def test_postgresql_itself_refuses_overlapping_periods(availability):
     PriceFactory(availability=availability, valid_from=JAN, valid_to=MAR)
     with pytest.raises(IntegrityError), transaction.atomic():

@@ -23,7 +23,11 @@ from orders.tasks import purchase_cancellation_complete_task
 from orders.tests.factories import order_for
 from tests.waiting import wait_until
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.postgres_only("holds a row lock from another connection, seen in pg_stat_activity"),
+]
 REPO = Path(__file__).resolve().parents[2]
 
 
