@@ -1,7 +1,8 @@
 # CSP Partner Portal: one command to run it, one to test it.
 #
 #   make run     set up .venv, migrate, seed the demo and start web + Celery worker + beat
-#   make test    set up .venv with dev tools, start PostgreSQL/Redis if needed, run pytest
+#   make test    set up .venv with dev tools, start PostgreSQL/Redis if needed, run pytest on
+#                PostgreSQL + Redis, then the main flows again on SQLite + the file-system broker
 #
 # Needs only Python >= 3.11 and make. Override VENV=... to use another virtualenv.
 
@@ -22,12 +23,19 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
 	    echo $$p; break; fi; done)
 
 PYTEST_ARGS ?=
+# The SQLite leg of `make test`: the flows that `make run`'s embedded default (SQLite, Kombu's
+# file-system broker, the file cache) must share with PostgreSQL, real worker included.
+SQLITE_TESTS ?= software/tests orders/tests activity/tests support/tests invoices/tests \
+	customers/tests catalog/tests partners/tests core/tests/test_health.py \
+	tests/test_tenancy.py tests/test_route_matrix.py tests/test_api_conventions.py
 
-.PHONY: help run test lint vendor clean install install-dev messages
+.PHONY: help run test test-postgres test-sqlite lint vendor clean install install-dev messages
 
 help:
 	@echo "make run      set up and start the portal with demo data (http://127.0.0.1:8000/)"
-	@echo "make test     set up and run the test suite (PostgreSQL + Redis; PYTEST_ARGS=...)"
+	@echo "make test     set up and run the test suite: test-postgres, then test-sqlite (PYTEST_ARGS=...)"
+	@echo "make test-postgres  only the whole suite on PostgreSQL + Redis"
+	@echo "make test-sqlite    only the main flows on SQLite + the file-system broker (SQLITE_TESTS=...)"
 	@echo "make lint     ruff check ."
 	@echo "make vendor   refresh static/vendor (and the tests' axe-core) from npm (needs node; not needed to run or test)"
 	@echo "make clean    remove var/ and the virtualenv's install stamps"
@@ -74,11 +82,20 @@ run: $(STAMP_BASE) messages
 	$(PY) manage.py seed_demo
 	exec $(PY) scripts/run_portal.py
 
-test: $(STAMP_DEV) messages
+test: test-postgres test-sqlite
+
+test-postgres: $(STAMP_DEV) messages
 	PYTHON=$(PY) bash scripts/ensure_services.sh
 	bash scripts/ensure_chromium.sh
 	PYTHON=$(PY) bash scripts/ensure_weasyprint.sh
-	$(BIN)/pytest $(PYTEST_ARGS)
+	@echo "=== make test, leg 1 of 2: the whole suite on PostgreSQL and Redis ==="
+	PORTAL_TEST_DB=postgresql $(BIN)/pytest $(PYTEST_ARGS)
+
+# No server needed: settings/test.py puts the database, broker and cache in a temporary folder.
+test-sqlite: $(STAMP_DEV) messages
+	PYTHON=$(PY) bash scripts/ensure_weasyprint.sh
+	@echo "=== make test, leg 2 of 2: the main flows on the embedded default (SQLite, file-system broker) ==="
+	PORTAL_TEST_DB=sqlite $(BIN)/pytest $(SQLITE_TESTS) $(PYTEST_ARGS)
 
 # --- the rest -----------------------------------------------------------------------------------
 
