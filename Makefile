@@ -27,7 +27,8 @@ PYTEST_ARGS ?=
 # file-system broker, the file cache) must share with PostgreSQL, real worker included.
 SQLITE_TESTS ?= software/tests orders/tests activity/tests support/tests invoices/tests \
 	customers/tests catalog/tests partners/tests core/tests/test_health.py \
-	tests/test_tenancy.py tests/test_route_matrix.py tests/test_api_conventions.py
+	tests/test_tenancy.py tests/test_route_matrix.py tests/test_api_conventions.py \
+	tests/test_embedded_leg.py
 
 .PHONY: help run test test-postgres test-sqlite lint vendor clean install install-dev messages
 
