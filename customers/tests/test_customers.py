@@ -70,6 +70,27 @@ def test_customers_are_found_by_name_or_domain(
     assert _names(response) == expected
 
 
+@pytest.mark.parametrize(
+    ("search", "expected"),
+    [
+        ("ärzte", ["Ärzte Zürich AG"]),
+        ("ZÜRICH", ["Ärzte Zürich AG"]),
+        ("società", ["SOCIETÀ AGRICOLA SANTA CHIARA"]),
+        ("0% s", ["Sconto 50% S.r.l."]),
+        ("s_r", []),
+        ("_", []),
+    ],
+)
+def test_the_search_folds_case_beyond_ascii_and_takes_wildcards_literally(
+    owner_partner, global_admin, client_for, search, expected
+):
+    # The same answers on the embedded default's SQLite as on PostgreSQL.
+    for name in ("Ärzte Zürich AG", "SOCIETÀ AGRICOLA SANTA CHIARA", "Sconto 50% S.r.l."):
+        CustomerFactory(partner=owner_partner, company_name=name)
+    response = client_for(global_admin).get("/customers/", {"q": search})
+    assert _names(response) == expected
+
+
 def test_customers_are_found_by_tenant_guid(customers, global_admin, client_for):
     target = customers[2]
     response = client_for(global_admin).get(
