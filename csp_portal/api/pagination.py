@@ -13,6 +13,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from core.errors import PortalError
+from core.numbers import ascii_int
 
 MAX_PAGE_SIZE = 100
 SIZE_SCHEMA = {"type": "integer", "minimum": 1}
@@ -45,11 +46,8 @@ class ContinuationPagination(CursorPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        try:
-            size = int(raw)
-        except ValueError:
-            size = 0
-        if size < 1:
+        size = ascii_int(raw)
+        if size is None or size < 1:
             raise PortalError(
                 _("size must be a whole number from 1 to %(max)s.") % {"max": MAX_PAGE_SIZE},
                 code="invalid_page_size",

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import PortalError
+from core.numbers import id_or_404
 from core.ratelimits import RateLimited, rate_limit_check
 from csp_portal.api.pagination import collection_of
 from csp_portal.api.schema import problem_responses
@@ -106,10 +107,8 @@ class KeysAndDownloadsApi(APIView):
     )
     def post(self, request, customer_id, entitlement_id):
         customer = customer_get(customer_id=customer_id)
-        if (
-            not entitlement_id.isdigit()
-            or not OrderLine.objects.filter(pk=int(entitlement_id), customer=customer).exists()
-        ):
+        purchase_id = id_or_404(entitlement_id)
+        if not OrderLine.objects.filter(pk=purchase_id, customer=customer).exists():
             raise Http404
         if user_must_enrol_mfa(request.user):
             raise PortalError(
@@ -132,7 +131,7 @@ class KeysAndDownloadsApi(APIView):
         result = services.keys_and_downloads_get(
             partner=request.user.partner,
             actor=request.user,
-            purchase_id=int(entitlement_id),
+            purchase_id=purchase_id,
             version=data.validated_data["version"],
             language=data.validated_data["language"],
             file_type=data.validated_data["fileType"],

@@ -1,0 +1,166 @@
+"""Writes on activation keys and download links: revealing, issuing, retiring, revoking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activity.models import OperationType, ResourceType
+from activity.services import event_record
+from catalog.models import SoftwareVariant
+from core.errors import PortalError
+from orders.models import OrderLine, PurchaseStatus
+
+from ..crypto import encrypt
+from ..keys import activation_key_generate
+from ..models import ActivationKey, DownloadLink
+from ..tokens import token_digest, token_new
+
+
+def activation_keys_issue(*, purchase) -> list[ActivationKey]:
+    """Generate the purchase's activation key, encrypted; runs inside the order's transaction."""
+    key = ActivationKey(
+        partner_id=purchase.partner_id,
+        purchase=purchase,
+        ciphertext=encrypt(activation_key_generate()),
+    )
+    key.save(force_insert=True)
+    return [key]
+
+
+@dataclass(frozen=True)
+class IssuedLink:
+    link: DownloadLink
+    uri: str
+
+
+@dataclass(frozen=True)
+class KeysAndDownloads:
+    purchase: OrderLine
+    variant: SoftwareVariant
+    keys: list[str]
+    download: IssuedLink
+
+
+def _active_purchase(purchase_id: int) -> OrderLine:
+    purchase = (
+        OrderLine.objects.select_for_update(of=("self",))
+        .select_related("product", "customer", "order")
+        .filter(pk=purchase_id)
+        .first()
+    )
+    if purchase is None:
+        raise PortalError(_("Purchase not found."), code="not_found", status=404)
+    if purchase.status != PurchaseStatus.ACTIVE:
+        raise PortalError(
+            _("This purchase is cancelled: its keys and downloads were revoked."),
+            code="purchase_cancelled",
+            status=409,
+        )
+    return purchase
+
+
+def _variant(*, purchase: OrderLine, version: str, language: str, file_type: str):
+    variant = SoftwareVariant.objects.filter(
+        product_id=purchase.product_id, version=version, language=language, file_type=file_type
+    ).first()
+    if variant is None:
+        raise PortalError(
+            _("%(product)s has no download for this version, language and file type.")
+            % {"product": purchase.product_title},
+            code="invalid_variant",
+        )
+    return variant
+
+
+def _link_issue(
+    *, partner, actor, purchase: OrderLine, variant, base_url: str, at: datetime
+) -> IssuedLink:
+    DownloadLink.objects.select_for_update().filter(
+        purchase=purchase, variant=variant, retired_at__isnull=True, revoked_at__isnull=True
+    ).update(retired_at=at)
+    token = token_new()
+    link = DownloadLink(
+        partner=partner,
+        purchase=purchase,
+        variant=variant,
+        token_digest=token_digest(token),
+        issued_by=actor,
+        created_at=at,
+        expires_at=at + timedelta(days=settings.DOWNLOAD_LINK_TTL_DAYS),
+        max_downloads=settings.DOWNLOAD_LINK_MAX_DOWNLOADS,
+    )
+    link.save(force_insert=True)
+    event_record(
+        partner=partner,
+        actor=actor,
+        operation=OperationType.GET_SOFTWARE_DOWNLOAD_LINK,
+        resource_type=ResourceType.SOFTWARE,
+        customer=purchase.customer,
+        object_id=str(link.pk),
+        details={
+            "productTitle": purchase.product_title,
+            "orderId": str(purchase.order_id),
+            "version": variant.version,
+            "language": variant.language,
+            "fileType": variant.file_type,
+            "expiresAt": link.expires_at.isoformat(),
+            "maxDownloads": link.max_downloads,
+        },
+    )
+    path = reverse("software:download", kwargs={"token": token})
+    return IssuedLink(link=link, uri=base_url.rstrip("/") + path)
+
+
+def _keys_reveal(*, partner, actor, purchase: OrderLine) -> list[str]:
+    keys = [key.value for key in purchase.activation_keys.filter(revoked_at__isnull=True)]
+    if keys:
+        event_record(
+            partner=partner,
+            actor=actor,
+            operation=OperationType.GET_SOFTWARE_KEY,
+            resource_type=ResourceType.SOFTWARE,
+            customer=purchase.customer,
+            object_id=str(purchase.pk),
+            details={
+                "productTitle": purchase.product_title,
+                "orderId": str(purchase.order_id),
+                "keyCount": len(keys),
+            },
+        )
+    return keys
+
+
+@transaction.atomic
+def keys_and_downloads_get(
+    *,
+    partner,
+    actor,
+    purchase_id: int,
+    version: str,
+    language: str,
+    file_type: str,
+    base_url: str,
+    at: datetime | None = None,
+) -> KeysAndDownloads:
+    """Show the purchase's keys and issue a fresh link for the variant (retiring the last one)."""
+    at = at or timezone.now()
+    purchase = _active_purchase(purchase_id)
+    variant = _variant(purchase=purchase, version=version, language=language, file_type=file_type)
+    keys = _keys_reveal(partner=partner, actor=actor, purchase=purchase)
+    download = _link_issue(
+        partner=partner, actor=actor, purchase=purchase, variant=variant, base_url=base_url, at=at
+    )
+    return KeysAndDownloads(purchase=purchase, variant=variant, keys=keys, download=download)
+
+
+def purchase_keys_and_links_revoke(*, purchase: OrderLine, at: datetime) -> None:
+    """Revoke every key and link of a purchase at once; the caller holds the transaction."""
+    ActivationKey.objects.filter(purchase=purchase, revoked_at__isnull=True).update(revoked_at=at)
+    DownloadLink.objects.filter(purchase=purchase, revoked_at__isnull=True).update(revoked_at=at)
