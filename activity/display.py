@@ -19,6 +19,10 @@ from .models import Event, OperationType
 from .selectors import PeriodCount
 
 DETAILS_SHOWN_CHARS = 160
+# What a download link's holder does without signing in: downloading, and resuming a download.
+LINK_HOLDER_OPERATIONS = frozenset(
+    {OperationType.SOFTWARE_DOWNLOAD, OperationType.SOFTWARE_DOWNLOAD_RESUMED}
+)
 
 WIDTH = 720
 PLOT_TOP = 16
@@ -141,8 +145,7 @@ def log_rows(*, events: list[Event]) -> list[LogRow]:
             operation_type=event.operation_type, time_iso=local.isoformat(),
             time_text=f"{dateformat.format(local, day_format)} {local:%H:%M:%S}",
             user=event.actor_email or (
-                link_holder if event.operation_type == OperationType.SOFTWARE_DOWNLOAD
-                else the_portal
+                link_holder if event.operation_type in LINK_HOLDER_OPERATIONS else the_portal
             ), ip_address=event.ip_address or "—",
             operation=operation,
             customer=event.customer.company_name if event.customer is not None else "—",

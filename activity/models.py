@@ -31,6 +31,7 @@ class OperationType(models.TextChoices):
     GET_SOFTWARE_KEY = "get_software_key", _("Software key accessed")
     GET_SOFTWARE_DOWNLOAD_LINK = "get_software_download_link", _("Download link issued")
     SOFTWARE_DOWNLOAD = "software_download", _("Software downloaded")
+    SOFTWARE_DOWNLOAD_RESUMED = "software_download_resumed", _("Software download resumed")
     CANCEL_ORDER = "cancel_order", _("Cancellation requested")
     COMPLETE_CANCELLATION = "complete_cancellation", _("Cancellation completed")
     CREATE_CREDIT = "create_credit", _("Credit booked")

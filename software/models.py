@@ -63,6 +63,9 @@ class DownloadLink(models.Model):
     expires_at = models.DateTimeField()
     max_downloads = models.PositiveIntegerField()
     download_count = models.PositiveIntegerField(default=0)
+    # Bytes its downloads have reserved (sent or being sent); never above max_downloads times
+    # the file's size, so no more than max_downloads whole files leave through the link.
+    bytes_reserved = models.PositiveBigIntegerField(default=0)
     retired_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     # Set by the expiry sweep for reporting; the download endpoint checks expires_at itself.
@@ -108,3 +111,33 @@ class DownloadLink(models.Model):
         if self.download_count >= self.max_downloads:
             return DownloadLinkState.USED_UP
         return DownloadLinkState.LIVE
+
+
+class Download(models.Model):
+    """One counted download through a link, and the bytes it may serve (resumes included).
+
+    The link counts it in the same conditional write that creates it; every request that serves
+    bytes reserves them on one of these rows first. services/downloading.py has the whole rule.
+    """
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+")
+    link = models.ForeignKey(DownloadLink, on_delete=models.PROTECT, related_name="downloads")
+    started_at = models.DateTimeField()
+    resumable_until = models.DateTimeField()
+    byte_budget = models.PositiveBigIntegerField()
+    bytes_reserved = models.PositiveBigIntegerField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = PartnerScopedManager()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(bytes_reserved__lte=models.F("byte_budget")),
+                name="download_within_byte_budget",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"download {self.pk} through link {self.link_id}"

@@ -1,31 +1,26 @@
 import contextlib
+import functools
 
 from django.conf import settings
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from activity.models import OperationType, ResourceType
-from activity.services import event_record
-from catalog.models import SoftwareVariant
 from core.errors import PortalError
 from core.ratelimits import RateLimited, rate_limit_check
-from csp_portal.tenancy import partner_scope
 from customers.selectors import customer_get_or_404
 from orders.models import OrderLine
 from partners.access import public, requires
-from partners.models import Partner
 from partners.roles import Action, user_can
 
-from . import downloads, services
-from .delivery import file_response, resumes
+from . import services
+from .delivery import file_response, head_response
 from .forms import VariantForm
 from .selectors import software_rows
+from .tokens import token_is_well_formed
 
 
 @requires(Action.VIEW_CUSTOMERS)
@@ -99,8 +94,10 @@ def keys_and_downloads_view(request, customer_id, purchase_id):
     return response
 
 
-def _dead_link(request, *, state: str | None, status: int = 410) -> HttpResponse:
-    return render(request, "software/link_dead.html", {"state": state}, status=status)
+def _dead_link(request, *, state: str | None, message: str, status: int = 410) -> HttpResponse:
+    return render(
+        request, "software/link_dead.html", {"state": state, "message": message}, status=status
+    )
 
 
 @public
@@ -120,41 +117,37 @@ def download_view(request, token: str):
         response = HttpResponse(error.message, status=429, content_type="text/plain")
         response["Retry-After"] = str(error.retry_after)
         return response
-    if not downloads.is_well_formed(token):
+    if not token_is_well_formed(token):
         rate_limit_check_quietly(request)
-        return _dead_link(request, state=None, status=404)
-    now = timezone.now()
-    head = request.method == "HEAD"
-    resuming = not head and resumes(request.headers.get("Range", ""))
-    counts = not head and not resuming
-    with transaction.atomic():
-        if counts:
-            claim = downloads.download_count(token=token, at=now)
-        else:
-            claim = downloads.download_peek(token=token, at=now, resuming=resuming)
-        if claim is None:
-            state = downloads.dead_link_state(token=token, at=now)
-            if state is None:
-                rate_limit_check_quietly(request)
-            return _dead_link(request, state=state)
-        partner = Partner.objects.get(pk=claim.partner_id)
-        with partner_scope(partner):
-            purchase = OrderLine.objects.select_related("customer").get(pk=claim.purchase_id)
-            variant = SoftwareVariant.objects.get(pk=claim.variant_id)
-            if counts:
-                _record_download(
-                    request,
-                    partner=partner,
-                    purchase=purchase,
-                    variant=variant,
-                    link_id=claim.link_id,
-                )
-    if head:
-        response = HttpResponse(content_type="application/octet-stream")
-        response["Content-Length"] = str(variant.size_bytes)
-        response["Accept-Ranges"] = "bytes"
+        error = services.DownloadRefused(None)
+        return _dead_link(request, state=None, message=error.message, status=404)
+    try:
+        grant = services.download_link_consume(
+            token=token,
+            method=request.method,
+            range_header=request.headers.get("Range", ""),
+            if_range=request.headers.get("If-Range", ""),
+            actor=request.user,
+        )
+    except services.RangeNotSatisfiable as error:
+        response = HttpResponse(
+            error.message, status=416, content_type="text/plain; charset=utf-8"
+        )
+        response["Content-Range"] = f"bytes */{error.size}"
         return response
-    return file_response(request, variant)
+    except services.DownloadRefused as error:
+        if error.state is None:
+            rate_limit_check_quietly(request)
+        return _dead_link(request, state=error.state, message=error.message)
+    if request.method == "HEAD":
+        return head_response(grant.variant)
+    return file_response(
+        variant=grant.variant,
+        byte_range=grant.byte_range,
+        give_back=functools.partial(
+            services.download_release, link_id=grant.link_id, download_id=grant.download_id
+        ),
+    )
 
 
 def rate_limit_check_quietly(request) -> None:
@@ -167,24 +160,3 @@ def rate_limit_check_quietly(request) -> None:
             rate=settings.BAD_DOWNLOAD_TOKEN_RATE,
             increment=True,
         )
-
-
-def _record_download(request, *, partner, purchase, variant, link_id: int) -> None:
-    user = request.user
-    actor = user if user.is_authenticated and user.partner_id == partner.pk else None
-    event_record(
-        partner=partner,
-        actor=actor,
-        actor_email=actor.email if actor else "",
-        operation=OperationType.SOFTWARE_DOWNLOAD,
-        resource_type=ResourceType.SOFTWARE,
-        customer=purchase.customer,
-        object_id=str(link_id),
-        details={
-            "productTitle": purchase.product_title,
-            "orderId": str(purchase.order_id),
-            "version": variant.version,
-            "language": variant.language,
-            "fileType": variant.file_type,
-        },
-    )

@@ -15,6 +15,7 @@ from csp_portal.tenancy import partner_scope
 from software.models import DownloadLink
 from software.services import keys_and_downloads_get, purchase_keys_and_links_revoke
 from software.tests.conftest import FILE_CONTENT
+from software.tests.links import get_then_drop, needs_postgresql
 
 
 def _issue(purchase, actor, variant, at=None):
@@ -58,6 +59,7 @@ def test_the_stored_token_is_not_the_token_in_the_url(purchase, variant):
     assert token not in stored and stored == hashlib.sha256(token.encode()).hexdigest()
 
 
+@needs_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_exactly_50_of_200_concurrent_downloads_succeed(owner_partner):
     from catalog.services import software_variant_store
@@ -134,25 +136,32 @@ def test_revoked_links_answer_410(purchase, variant):
     assert b"purchase was cancelled" in response.content
 
 
-def test_a_resume_needs_a_download_to_resume(purchase, variant):
+def test_a_range_with_no_download_to_continue_counts_one(purchase, variant):
     path = _path(_issue(purchase, None, variant))
-    assert Client().get(path, HTTP_RANGE="bytes=100-").status_code == 410
+    ranged = Client().get(path, HTTP_RANGE="bytes=100-")
+    assert ranged.status_code == 206
+    assert _body(ranged) == FILE_CONTENT[100:]
+    assert DownloadLink.objects.all_partners().get().download_count == 1
 
 
-def test_head_and_resumed_ranges_do_not_count(purchase, variant):
+def test_head_counts_nothing_and_a_resume_continues_the_interrupted_download(purchase, variant):
     path = _path(_issue(purchase, None, variant))
     assert Client().head(path).status_code == 200
-    whole = Client().get(path)
-    assert whole.status_code == 200
-    _body(whole)
-    resumed = Client().get(path, HTTP_RANGE="bytes=5000-")
+    whole, received = get_then_drop(path, chunks=0)
+    assert (whole.status_code, received) == (200, b"")
+    resumed = Client().get(path, HTTP_RANGE="bytes=0-")
     assert resumed.status_code == 206
-    assert _body(resumed) == FILE_CONTENT[5000:]
-    assert resumed["Content-Range"] == f"bytes 5000-{len(FILE_CONTENT) - 1}/{len(FILE_CONTENT)}"
-    first_bytes = Client().get(path, HTTP_RANGE="bytes=0-99")
-    assert _body(first_bytes) == FILE_CONTENT[:100]
-    link = DownloadLink.objects.all_partners().get()
-    assert link.download_count == 2, "the whole file and the range from byte 0"
+    assert _body(resumed) == FILE_CONTENT
+    assert resumed["Content-Range"] == f"bytes 0-{len(FILE_CONTENT) - 1}/{len(FILE_CONTENT)}"
+    assert DownloadLink.objects.all_partners().get().download_count == 1
+
+
+def test_a_range_after_a_complete_download_counts_another(purchase, variant):
+    path = _path(_issue(purchase, None, variant))
+    assert _body(Client().get(path)) == FILE_CONTENT
+    again = Client().get(path, HTTP_RANGE="bytes=5000-")
+    assert _body(again) == FILE_CONTENT[5000:]
+    assert DownloadLink.objects.all_partners().get().download_count == 2
 
 
 def test_unsatisfiable_range_is_416(purchase, variant):
