@@ -28,12 +28,14 @@ FROM software_downloadlink l JOIN catalog_softwarevariant v ON v.id = l.variant_
 WHERE l.token_digest = %s
 """
 # Both writes on a link need it alive (not replaced, not revoked, not past its time) and keep
-# its bytes within max_downloads times the file. Counting a download reserves its first bytes.
+# its bytes within max_downloads times the file (in bigint: 50 times a 2 GB file overflows an
+# integer). Counting a download reserves its first bytes.
 _COUNT = """
 UPDATE software_downloadlink
 SET download_count = download_count + 1, bytes_reserved = bytes_reserved + %(bytes)s
 WHERE id = %(link)s AND retired_at IS NULL AND revoked_at IS NULL AND expires_at > %(now)s
-  AND download_count < max_downloads AND bytes_reserved + %(bytes)s <= max_downloads * %(size)s
+  AND download_count < max_downloads
+  AND bytes_reserved + %(bytes)s <= CAST(max_downloads AS BIGINT) * %(size)s
 RETURNING id
 """
 _START = """
@@ -45,7 +47,7 @@ RETURNING id
 _RESERVE_ON_LINK = """
 UPDATE software_downloadlink SET bytes_reserved = bytes_reserved + %(bytes)s
 WHERE id = %(link)s AND retired_at IS NULL AND revoked_at IS NULL AND expires_at > %(now)s
-  AND bytes_reserved + %(bytes)s <= max_downloads * %(size)s
+  AND bytes_reserved + %(bytes)s <= CAST(max_downloads AS BIGINT) * %(size)s
 RETURNING id
 """
 # The link's latest counted download that is still resumable and has room for the bytes.

@@ -17,6 +17,7 @@ from django.test import Client
 from django.utils import timezone
 
 from activity.models import Event, OperationType
+from catalog.models import SoftwareVariant
 from csp_portal.tenancy import partner_scope
 from partners.roles import Role
 from software import delivery
@@ -429,3 +430,16 @@ def test_a_range_outside_the_file_says_so_in_italian(path):
     response = Client().get(path, HTTP_RANGE=f"bytes={SIZE}-", HTTP_ACCEPT_LANGUAGE="it")
     assert response.status_code == 416
     assert f"che ha {SIZE} byte (dal byte 0 al byte {SIZE - 1})" in response.content.decode()
+
+
+def test_a_file_of_gigabytes_is_counted_without_overflow(purchase, variant, settings):
+    settings.DOWNLOAD_LINK_MAX_DOWNLOADS = 50
+    # Only the recorded size matters to the counting: 50 times it is past a 32-bit integer.
+    SoftwareVariant.objects.filter(pk=variant.pk).update(size_bytes=2_000_000_000)
+    path = issue_link(purchase, variant)
+    assert Client().head(path)["Content-Length"] == "2000000000"
+    response, data = _get(path, "bytes=0-9")
+    assert (response.status_code, data) == (206, FILE_CONTENT[:10])
+    assert response["Content-Range"] == "bytes 0-9/2000000000"
+    assert _get(path, "bytes=10-19")[0].status_code == 206
+    assert (link_of(purchase).download_count, link_of(purchase).bytes_reserved) == (1, 20)
