@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from core.errors import PortalError
 from core.ratelimits import RateLimited, rate_limit_check
@@ -103,8 +103,15 @@ def _dead_link(request, *, state: str | None, message: str, status: int = 410) -
 @public
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "HEAD"])
 def download_view(request, token: str):
+    if request.method not in ("GET", "HEAD"):
+        response = HttpResponse(
+            _("A download link answers GET and HEAD requests only."),
+            status=405,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Allow"] = "GET, HEAD"
+        return response
     try:
         rate_limit_check(
             request,

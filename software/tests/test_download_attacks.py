@@ -443,3 +443,12 @@ def test_a_file_of_gigabytes_is_counted_without_overflow(purchase, variant, sett
     assert response["Content-Range"] == "bytes 0-9/2000000000"
     assert _get(path, "bytes=10-19")[0].status_code == 206
     assert (link_of(purchase).download_count, link_of(purchase).bytes_reserved) == (1, 20)
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"])
+def test_other_methods_are_405_with_a_message_and_count_nothing(purchase, path, method):
+    response = Client().generic(method, path, HTTP_RANGE="bytes=0-")
+    assert response.status_code == 405 and response["Allow"] == "GET, HEAD"
+    assert "answers GET and HEAD requests only" in response.content.decode()
+    link = link_of(purchase)
+    assert (link.download_count, link.bytes_reserved, _download_events(purchase)) == (0, 0, [])
