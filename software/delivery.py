@@ -39,14 +39,16 @@ def etag(sha256: str) -> str:
     return f'"{sha256}"'
 
 
-def requested_range(*, range_header: str, if_range: str, etag: str, size: int) -> ByteRange | None:
+def requested_range(
+    *, range_header: str, if_range: str, file_etag: str, size: int
+) -> ByteRange | None:
     """The one byte range asked for, or None for the whole file (RFC 9110, section 14).
 
     The whole file when there is no Range, when If-Range names another version, when the unit
     is not bytes, or when several ranges are asked for (a server may ignore Range; no multipart
     answers here). A single range that is malformed or names no byte raises UnsatisfiableRange.
     """
-    if not range_header or (if_range and if_range.strip() != etag):
+    if not range_header or (if_range and if_range.strip() != file_etag):
         return None
     unit, _, ranges = range_header.partition("=")
     if unit.strip().lower() != "bytes":
@@ -77,7 +79,8 @@ def _position(digits: str) -> int:
 
 
 class ReservedStream:
-    """A byte range of the file in chunks; closed early, it gives back what it never sent.
+    """A byte range of the file in chunks; closed early, it calls give_back(unsent_bytes=n) with
+    what it never sent.
 
     A class rather than a generator: the server closes the response even when the client left
     before the first chunk, and closing a generator that never started runs none of its code.

@@ -7,6 +7,8 @@ numeric id is walked with such values, by a user who may reach it and owns the o
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from core.numbers import ascii_int, id_or_404
@@ -22,7 +24,12 @@ from tests.test_route_matrix import (
 
 NOT_ASCII_DIGITS = ["²", "٣", "１", "+1", "-1", " 1", "1 ", "1_0", "0x1", "1.0", "1e3", "", "%00"]
 TOO_LARGE = ["9" * 30, "9" * 5000]
-ROUTES = all_routes()
+# Routes where a partner object's id is not held to a UUID by its converter.
+ROUTES = [
+    route
+    for route in all_routes()
+    if any(re.search(rf"<(int|str):{kwarg}>", route.pattern) for kwarg in OBJECT_OF)
+]
 
 
 def _own_values(route, own) -> dict[str, object]:
@@ -44,7 +51,7 @@ def test_a_numeric_id_that_is_not_ascii_digits_is_404(
     values = _own_values(route, OwnObjects(outsider))
     numeric = [kwarg for kwarg, value in values.items() if isinstance(value, int)]
     if not numeric:
-        pytest.skip("no numeric id in this route")
+        pytest.skip("its ids are not numbers (a tenant GUID, an invoice number)")
     # The outsider holds every partner role; the operator's queue is for support staff only.
     user = outsider if _allowed(route.access, outsider) else support_user
     client = api_client_for(user) if route.is_api else client_for(user)

@@ -138,7 +138,10 @@ def download_link_consume(
         raise DownloadRefused(link.state)
     try:
         byte_range = requested_range(
-            range_header=range_header, if_range=if_range, etag=etag(link.sha256), size=link.size
+            range_header=range_header,
+            if_range=if_range,
+            file_etag=etag(link.sha256),
+            size=link.size,
         )
     except UnsatisfiableRange:
         raise RangeNotSatisfiable(link.size) from None
