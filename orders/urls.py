@@ -17,7 +17,7 @@ urlpatterns = [
     ),
     path("customers/<uuid:customer_id>/cart/", views.cart_view, name="cart"),
     path(
-        "customers/<uuid:customer_id>/software/<int:purchase_id>/cancel/",
+        "customers/<uuid:customer_id>/software/<id:purchase_id>/cancel/",
         views.purchase_cancel_view,
         name="purchase_cancel",
     ),

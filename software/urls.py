@@ -10,7 +10,7 @@ urlpatterns = [
         name="customer_software",
     ),
     path(
-        "customers/<uuid:customer_id>/software/<int:purchase_id>/keys-and-downloads/",
+        "customers/<uuid:customer_id>/software/<id:purchase_id>/keys-and-downloads/",
         views.keys_and_downloads_view,
         name="keys_and_downloads",
     ),

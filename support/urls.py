@@ -6,12 +6,12 @@ app_name = "support"
 urlpatterns = [
     path("support/", views.request_list_view, name="request_list"),
     path("support/new/", views.request_create_view, name="request_create"),
-    path("support/requests/<int:request_id>/", views.request_detail_view, name="request_detail"),
+    path("support/requests/<id:request_id>/", views.request_detail_view, name="request_detail"),
     path(
-        "support/requests/<int:request_id>/notes/", views.request_note_view, name="request_note"
+        "support/requests/<id:request_id>/notes/", views.request_note_view, name="request_note"
     ),
     path(
-        "support/requests/<int:request_id>/files/<int:attachment_id>/",
+        "support/requests/<id:request_id>/files/<id:attachment_id>/",
         views.attachment_download_view,
         name="attachment_download",
     ),
@@ -21,21 +21,21 @@ urlpatterns = [
         name="customer_requests",
     ),
     path("support/queue/", staff_views.queue_view, name="queue"),
-    path("support/queue/<int:request_id>/", staff_views.queue_detail_view, name="queue_detail"),
+    path("support/queue/<id:request_id>/", staff_views.queue_detail_view, name="queue_detail"),
     path(
-        "support/queue/<int:request_id>/assign/", staff_views.queue_assign_view, name="queue_assign"
+        "support/queue/<id:request_id>/assign/", staff_views.queue_assign_view, name="queue_assign"
     ),
     path(
-        "support/queue/<int:request_id>/status/", staff_views.queue_status_view, name="queue_status"
+        "support/queue/<id:request_id>/status/", staff_views.queue_status_view, name="queue_status"
     ),
     path(
-        "support/queue/<int:request_id>/decision/",
+        "support/queue/<id:request_id>/decision/",
         staff_views.queue_decide_view,
         name="queue_decide",
     ),
-    path("support/queue/<int:request_id>/notes/", staff_views.queue_note_view, name="queue_note"),
+    path("support/queue/<id:request_id>/notes/", staff_views.queue_note_view, name="queue_note"),
     path(
-        "support/queue/<int:request_id>/files/<int:attachment_id>/",
+        "support/queue/<id:request_id>/files/<id:attachment_id>/",
         staff_views.queue_attachment_view,
         name="queue_attachment",
     ),

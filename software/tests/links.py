@@ -8,7 +8,7 @@ import itertools
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, connection
+from django.db import close_old_connections
 from django.http import HttpResponse
 from django.test import RequestFactory
 
@@ -16,10 +16,8 @@ from csp_portal.tenancy import partner_scope
 from software.models import Download, DownloadLink
 from software.services import keys_and_downloads_get
 
-needs_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="threads racing on one link need PostgreSQL; SQLite takes one writer at a time and "
-    "its in-memory test database is not shared between threads",
+needs_postgresql = pytest.mark.postgres_only(
+    "threads racing on one link need PostgreSQL's row locks; SQLite takes one writer at a time"
 )
 
 

@@ -7,12 +7,12 @@ urlpatterns = [
         "servicerequests", views.ServiceRequestCollectionApi.as_view(), name="servicerequest-list"
     ),
     path(
-        "servicerequests/<int:request_id>",
+        "servicerequests/<id:request_id>",
         views.ServiceRequestItemApi.as_view(),
         name="servicerequest-get",
     ),
     path(
-        "servicerequests/<int:request_id>/files/<int:attachment_id>",
+        "servicerequests/<id:request_id>/files/<id:attachment_id>",
         views.ServiceRequestFileApi.as_view(),
         name="servicerequest-file",
     ),
