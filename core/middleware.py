@@ -6,6 +6,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.core.exceptions import BadRequest
 from django.utils import timezone, translation
 
 from .client_ip import client_ip
@@ -21,6 +22,25 @@ _SEEN_REFRESH_SECONDS = 60
 def _header_id(request, header: str) -> str:
     value = request.headers.get(header, "")
     return value if _SAFE_ID.match(value) else str(uuid.uuid4())
+
+
+class NulCharacterMiddleware:
+    """Refuse a path or query string with a NUL character (400) before any view reads it.
+
+    PostgreSQL text cannot hold NUL, so a "%00" in an id or a search box would otherwise reach the
+    database and fail there. Forms and the API's serializers already refuse NUL in bodies.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            raise BadRequest("A NUL character in the address.")
+        return self.get_response(request)
 
 
 class CorrelationIdMiddleware:
