@@ -9,7 +9,7 @@ from csp_portal.tenancy import PartnerScopedQuerySet
 from .choices import IMPACT_RANK
 
 # "SR-2026-000123", "sr-000123" or "123": the number's last part is the request's id.
-_NUMBER = re.compile(r"^(?:SR-)?(?:\d{4}-)?0*(\d{1,12})$", re.IGNORECASE)
+_NUMBER = re.compile(r"^(?:SR-)?(?:[0-9]{4}-)?0*([0-9]{1,12})$", re.IGNORECASE)
 
 
 class ServiceRequestQuerySet(PartnerScopedQuerySet):

@@ -136,6 +136,9 @@ def test_the_queue_puts_the_most_severe_first_and_the_oldest_first_within(
     assert len(closed.context["page"]) == 1
     by_number = client_for(support_user).get("/support/queue/", {"q": made["high-new"].number})
     assert [r.title for r in by_number.context["page"]] == ["high-new"]
+    arabic_digits = str(made["high-new"].pk).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    by_other_digits = client_for(support_user).get("/support/queue/", {"q": arabic_digits})
+    assert list(by_other_digits.context["page"]) == [], "a number is ASCII digits only"
 
 
 def test_the_queue_filters_by_type_of_problem(client_for, support_user, refund_request):
