@@ -1,6 +1,10 @@
 """Cancelling a purchase: requested at once (keys and links revoked), completed after the
 propagation delay by a Celery task, or by the reconciler when that task was lost. Completion
 books the credit exactly once: the row lock and the credit's unique constraint both see to it.
+
+Locks are taken in one order everywhere: the purchase, then its customer, then its order. The
+customer's lock makes concurrent cancellations of one customer decide the reservation refund cap
+one after the other; the order's lock does the same for what remains refundable of it.
 """
 
 from __future__ import annotations
@@ -17,13 +21,15 @@ from activity.models import OperationType, ResourceType
 from activity.services import event_record
 from core.errors import PortalError
 from core.money import decimal_text
+from customers.models import Customer
 from software.services import purchase_keys_and_links_revoke
 
 from .credit_services import CreditAmounts, credit_book
-from .credits import purchase_credit
+from .credits import credit_capped, purchase_credit
 from .models import CreditKind, Order, OrderLine, OrderStatus, PurchaseStatus
 from .notifications import cancellation_completed_notify
 from .policy import ERROR_CODES, purchase_cancellation
+from .refundable import credit_ledger, order_lock
 
 CANCELLATION_REASON_CODE = "cancelled_within_window"
 
@@ -61,6 +67,11 @@ def _locked_purchase(purchase_id: int) -> OrderLine:
     return purchase
 
 
+def _lock_customer(purchase: OrderLine) -> None:
+    """Take the customer's row lock: its cancellations are decided one at a time."""
+    list(Customer.objects.select_for_update().filter(pk=purchase.customer_id).values("pk"))
+
+
 @transaction.atomic
 def purchase_cancel(
     *, partner, actor, purchase_id: int, acknowledged: bool, at: datetime | None = None
@@ -74,7 +85,11 @@ def purchase_cancel(
             field="acknowledged",
         )
     purchase = _locked_purchase(purchase_id)
-    facts = purchase_cancellation(purchase=purchase, at=at)
+    _lock_customer(purchase)
+    purchase.order = order_lock(order_id=purchase.order_id)
+    facts = purchase_cancellation(
+        purchase=purchase, at=at, ledger=credit_ledger(order_id=purchase.order_id)
+    )
     if not facts.allowed:
         raise CancellationRefused(facts.message, code=ERROR_CODES[facts.reason])
     delay = timedelta(seconds=settings.CANCELLATION_PROPAGATION_DELAY_SECONDS)
@@ -82,12 +97,14 @@ def purchase_cancel(
     purchase.cancellation_requested_at = at
     purchase.cancellation_requested_by = actor
     purchase.cancellation_complete_after = at + delay
+    purchase.cancellation_credit_total = facts.credit.total
     purchase.save(
         update_fields=[
             "status",
             "cancellation_requested_at",
             "cancellation_requested_by",
             "cancellation_complete_after",
+            "cancellation_credit_total",
         ]
     )
     purchase_keys_and_links_revoke(purchase=purchase, at=at)
@@ -133,26 +150,41 @@ def purchase_cancellation_complete(*, purchase_id: int, at: datetime | None = No
         return False
     if purchase.cancellation_complete_after > at:
         return False
-    # The credit as previewed when the partner asked, so the preview is what gets booked.
-    credit = purchase_credit(purchase=purchase, at=purchase.cancellation_requested_at)
-    partner = purchase.partner
-    booked = credit_book(
-        partner=partner,
-        actor=None,
-        customer=purchase.customer,
-        kind=CreditKind.CANCEL_IMMEDIATE,
-        reason_code=CANCELLATION_REASON_CODE,
-        purchase=purchase,
-        amounts=CreditAmounts(
-            currency_code=credit.currency_code,
-            prices_include_tax=purchase.prices_include_tax,
-            tax_rate_percent=purchase.tax_rate_percent,
-            amount=credit.extended_amount,
-            tax_amount=credit.tax_amount,
-            total=credit.total,
-        ),
-        details={"orderId": str(purchase.order_id), "alternateId": purchase.order.alternate_id},
+    purchase.order = order_lock(order_id=purchase.order_id)
+    remaining = credit_ledger(order_id=purchase.order_id).refundable(
+        order=purchase.order, purchase=purchase, release_hold=True
     )
+    # The credit as previewed when the partner asked (and held since), so the preview is what
+    # gets booked; never more than remains, should the rule have been broken meanwhile.
+    credit = credit_capped(
+        purchase_credit(purchase=purchase, at=purchase.cancellation_requested_at),
+        purchase=purchase,
+        limit=min(purchase.cancellation_credit_total, remaining.remaining),
+    )
+    partner = purchase.partner
+    booked = None
+    if credit.total > 0:
+        booked = credit_book(
+            partner=partner,
+            actor=None,
+            customer=purchase.customer,
+            order=purchase.order,
+            kind=CreditKind.CANCEL_IMMEDIATE,
+            reason_code=CANCELLATION_REASON_CODE,
+            purchase=purchase,
+            amounts=CreditAmounts(
+                currency_code=credit.currency_code,
+                prices_include_tax=purchase.prices_include_tax,
+                tax_rate_percent=purchase.tax_rate_percent,
+                amount=credit.extended_amount,
+                tax_amount=credit.tax_amount,
+                total=credit.total,
+            ),
+            details={
+                "orderId": str(purchase.order_id),
+                "alternateId": purchase.order.alternate_id,
+            },
+        ).credit
     purchase.status = PurchaseStatus.CANCELLED
     purchase.cancelled_at = at
     purchase.save(update_fields=["status", "cancelled_at"])
@@ -168,9 +200,9 @@ def purchase_cancellation_complete(*, purchase_id: int, at: datetime | None = No
         details={
             "productTitle": purchase.product_title,
             "orderId": str(purchase.order_id),
-            "creditId": booked.credit.pk,
-            "credit": decimal_text(booked.credit.total, booked.credit.currency_code),
-            "currencyCode": booked.credit.currency_code,
+            "creditId": booked.pk if booked else None,
+            "credit": decimal_text(booked.total if booked else 0, purchase.currency_code),
+            "currencyCode": purchase.currency_code,
         },
     )
     cancellation_completed_notify(purchase=purchase)

@@ -1,4 +1,5 @@
-"""Booking credits for the partner's next monthly invoice, exactly once per cause."""
+"""Booking credits for the partner's next monthly invoice, exactly once per cause and never
+more than remains of what was charged (orders.refundable)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from activity.models import OperationType, ResourceType
 from activity.services import event_record
 
 from .models import Credit, CreditKind
+from .refundable import credit_ledger, order_lock
 
 
 @dataclass(frozen=True)
@@ -29,10 +31,10 @@ class BookedCredit:
     created: bool
 
 
-def _existing(*, kind: str, purchase, service_request_id) -> Credit:
+def _existing(*, kind: str, purchase, service_request_id) -> Credit | None:
     if kind == CreditKind.CANCEL_IMMEDIATE:
-        return Credit.objects.get(kind=kind, purchase=purchase)
-    return Credit.objects.get(kind=kind, service_request_id=service_request_id)
+        return Credit.objects.filter(kind=kind, purchase=purchase).first()
+    return Credit.objects.filter(kind=kind, service_request_id=service_request_id).first()
 
 
 @transaction.atomic
@@ -41,6 +43,7 @@ def credit_book(
     partner,
     actor,
     customer,
+    order,
     kind: CreditKind,
     reason_code: str,
     amounts: CreditAmounts,
@@ -48,14 +51,26 @@ def credit_book(
     service_request_id: int | None = None,
     details: dict | None = None,
 ) -> BookedCredit:
-    """Book one credit; a second booking for the same cause returns the first, unchanged.
+    """Book one credit within what remains refundable; a second booking for the same cause
+    returns the first, unchanged.
 
-    The unique constraints on Credit decide, so two workers booking at once still book one.
+    Decided under the order's row lock, so of two credits for one order the second sees the
+    first; the unique constraints and the database's cap trigger are the backstops.
     """
+    order = order_lock(order_id=order.pk)
+    existing = _existing(kind=kind, purchase=purchase, service_request_id=service_request_id)
+    if existing is not None:
+        return BookedCredit(credit=existing, created=False)
+    refundable = credit_ledger(order_id=order.pk).refundable(
+        order=order, purchase=purchase, release_hold=kind == CreditKind.CANCEL_IMMEDIATE
+    )
+    if amounts.total > refundable.remaining:
+        raise refundable.refusal()
     credit = Credit(
         partner=partner,
         customer=customer,
         kind=kind,
+        order=order,
         purchase=purchase,
         service_request_id=service_request_id,
         reason_code=reason_code,
@@ -69,11 +84,12 @@ def credit_book(
     try:
         with transaction.atomic():
             credit.save(force_insert=True)
-    except IntegrityError:
-        return BookedCredit(
-            credit=_existing(kind=kind, purchase=purchase, service_request_id=service_request_id),
-            created=False,
-        )
+    except IntegrityError as error:
+        existing = _existing(kind=kind, purchase=purchase, service_request_id=service_request_id)
+        if existing is None:
+            # Not a second booking for the same cause: the cap trigger refused the row.
+            raise refundable.refusal() from error
+        return BookedCredit(credit=existing, created=False)
     event_record(
         partner=partner,
         actor=actor,

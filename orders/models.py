@@ -122,6 +122,9 @@ class OrderLine(models.Model):
     # The due time lives on the row: the countdown task is the fast path, the reconciler the
     # guarantee when a task is lost.
     cancellation_complete_after = models.DateTimeField(null=True, blank=True)
+    # The credit previewed when the cancellation was requested, tax included: it is what
+    # completion books, so until then it is held and no refund may take it (orders.refundable).
+    cancellation_credit_total = models.DecimalField(**MONEY, null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
     objects = PartnerScopedManager()
@@ -185,12 +188,15 @@ class Credit(models.Model):
     """Money owed back to the partner, booked for its next monthly invoice.
 
     Exactly once per cause: one cancellation credit per purchase, one refund credit per support
-    request; the unique constraints hold even when two workers book at the same moment.
+    request; the unique constraints hold even when two workers book at the same moment. Never
+    more than was charged: a trigger (migration 0004) refuses a row that would take an order's
+    or a purchase's credits past its total, whatever code inserts it.
     """
 
     partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+")
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=20, choices=CreditKind.choices)
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="credits")
     purchase = models.ForeignKey(
         OrderLine, on_delete=models.PROTECT, null=True, blank=True, related_name="credits"
     )

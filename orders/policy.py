@@ -1,7 +1,9 @@
 """Whether a purchase can still be cancelled, and why not: the one place every caller asks.
 
 The page, the dialog, the API and the cancellation service all read `purchase_cancellation`;
-the role (only an Admin agent cancels) is checked at the edge, from the permission table.
+the role (only an Admin agent cancels) is checked at the edge, from the permission table. The
+credit it previews is capped by what remains refundable of the purchase and its order
+(orders.refundable), so a purchase refunded in part gets back only the rest when cancelled.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from django.utils.translation import gettext as _
 
 from catalog.models import ProductFamily
 
-from .credits import ONE_DAY, Credit, purchase_credit
+from .credits import ONE_DAY, Credit, credit_capped, purchase_credit
 from .models import Credit as BookedCredit
 from .models import CreditKind, OrderLine, PurchaseStatus
+from .refundable import CreditLedger, credit_ledger
 
 WINDOW_PASSED = "window_passed"
 NOT_CANCELLABLE = "not_cancellable"
@@ -54,8 +57,12 @@ def to_usd(amount: Decimal, currency_code: str) -> Decimal | None:
 
 
 def reservation_refunds_usd(*, customer, at: datetime) -> Decimal | None:
-    """Azure reservation credits of the customer in the rolling 12 months, booked or pending,
-    in US dollars; None when one of them is in a currency without a rate."""
+    """Azure reservation credits of the customer in the rolling 12 months, booked or held by a
+    pending cancellation, in US dollars; None when one of them is in a currency without a rate.
+
+    A cancellation reads this after locking the customer row (orders.cancellation), so of two
+    cancellations at once the second counts the first's pending credit.
+    """
     total = Decimal(0)
     booked = BookedCredit.objects.filter(
         customer=customer,
@@ -63,19 +70,12 @@ def reservation_refunds_usd(*, customer, at: datetime) -> Decimal | None:
         booked_at__gt=at - CAP_PERIOD,
         purchase__family=ProductFamily.AZURE_RESERVATION,
     ).values_list("total", "currency_code")
-    pending = OrderLine.objects.filter(
+    held = OrderLine.objects.filter(
         customer=customer,
         family=ProductFamily.AZURE_RESERVATION,
         status=PurchaseStatus.PENDING_CANCELLATION,
-    )
-    amounts = list(booked) + [
-        (
-            purchase_credit(purchase=line, at=line.cancellation_requested_at).total,
-            line.currency_code,
-        )
-        for line in pending
-    ]
-    for amount, currency in amounts:
+    ).values_list("cancellation_credit_total", "currency_code")
+    for amount, currency in [*booked, *held]:
         usd = to_usd(amount, currency)
         if usd is None:
             return None
@@ -84,12 +84,17 @@ def reservation_refunds_usd(*, customer, at: datetime) -> Decimal | None:
 
 
 def purchase_cancellation(
-    *, purchase, at: datetime, refunded_usd: Decimal | None | bool = False
+    *,
+    purchase,
+    at: datetime,
+    refunded_usd: Decimal | None | bool = False,
+    ledger: CreditLedger | None = None,
 ) -> Cancellation:
     """The cancellation facts of one purchase at a moment.
 
-    `refunded_usd` is the customer's reservation refunds so far (see reservation_refunds_usd);
-    callers judging many purchases of one customer load it once. False: load it when needed.
+    `refunded_usd` is the customer's reservation refunds so far (see reservation_refunds_usd)
+    and `ledger` the credits of its orders (orders.refundable.credit_ledger); callers judging
+    many purchases of one customer load both once. Left out, each is loaded when needed.
     """
     until = purchase.cancellable_until
     if purchase.status != PurchaseStatus.ACTIVE:
@@ -117,7 +122,13 @@ def purchase_cancellation(
             None,
         )
     days_remaining = math.ceil((until - at) / ONE_DAY)
-    credit = purchase_credit(purchase=purchase, at=at)
+    if ledger is None:
+        ledger = credit_ledger(order_id=purchase.order_id)
+    credit = credit_capped(
+        purchase_credit(purchase=purchase, at=at),
+        purchase=purchase,
+        limit=ledger.refundable(order=purchase.order, purchase=purchase).remaining,
+    )
     if purchase.family == ProductFamily.AZURE_RESERVATION:
         if refunded_usd is False:
             refunded_usd = reservation_refunds_usd(customer=purchase.customer, at=at)

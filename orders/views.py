@@ -24,6 +24,7 @@ from .idempotency import order_place_once
 from .models import OrderLine
 from .policy import purchase_cancellation, reservation_refunds_usd
 from .quotes import order_quote
+from .refundable import credit_ledger
 
 ORDERS_PER_PAGE = 20
 
@@ -50,8 +51,9 @@ def order_detail_view(request, customer_id, order_id):
         raise Http404(error.message) from error
     now = timezone.now()
     refunded = reservation_refunds_usd(customer=customer, at=now)
+    ledger = credit_ledger(order_id=order.pk)
     lines = [
-        (line, purchase_cancellation(purchase=line, at=now, refunded_usd=refunded))
+        (line, purchase_cancellation(purchase=line, at=now, refunded_usd=refunded, ledger=ledger))
         for line in order.lines.all()
     ]
     return render(

@@ -51,20 +51,36 @@ class ServiceRequestDraft:
 
 
 class ServiceRequestInvalid(PortalError):
-    """Everything wrong with a submission at once, by field, so the partner fixes it in one go."""
+    """Everything wrong with a submission at once, by field, so the partner fixes it in one go.
+
+    Its code is the one problem's own code when there is one problem that has one (an amount
+    beyond what is refundable: `refund_exceeds_refundable`), else `invalid_service_request`.
+    """
 
     code = "invalid_service_request"
 
-    def __init__(self, problems: dict[str, str]):
+    def __init__(self, problems: Problems):
         field, message = next(iter(problems.items()))
-        super().__init__(message, field=field)
+        codes = set(problems.codes.values())
+        code = codes.pop() if len(problems) == 1 and codes else None
+        super().__init__(message, field=field, code=code)
         self.problems = problems
 
 
 class Problems(dict):
-    def add(self, field: str, message: str) -> None:
+    """Messages by field, and the stable codes of those that have one."""
+
+    def __init__(self):
+        super().__init__()
+        self.codes: dict[str, str] = {}
+
+    def add(self, field: str, message: str, *, code: str | None = None) -> None:
         """Keep the first problem of a field: it is the one to fix first."""
-        self.setdefault(field, message)
+        if field in self:
+            return
+        self[field] = message
+        if code is not None:
+            self.codes[field] = code
 
 
 def phone_e164(raw: str, *, region: str) -> str:

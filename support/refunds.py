@@ -2,19 +2,18 @@
 
 The partner asks for money back in the order's currency: the amount they were charged, so tax
 included. The credit's total is therefore the approved amount, and its tax is split off as the
-order charged it: contained in the price in AU and BR (tax = total × rate / (100 + rate), the
-amount column keeps the whole, as cancellation credits do there), added on top elsewhere (the
-pre-tax amount = total × 100 / (100 + rate), tax = the rest, so amount + tax is the total to the
-cent). One order is in one market, so its lines share one rate; the named purchase's rate is used
-when the request names one.
+order charged it (orders.credits.tax_split). One order is in one market, so its lines share one
+rate; the named purchase's rate is used when the request names one. How much may come back at
+all is orders.refundable's to say.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from core.money import HUNDRED, round_money
+from core.money import round_money
 from orders.credit_services import CreditAmounts
+from orders.credits import tax_split
 
 # Partner Center's invoice lines carry a creditReasonCode; this one says "a support request".
 REFUND_CREDIT_REASON_CODE = "supportRequestRefund"
@@ -22,20 +21,17 @@ REFUND_CREDIT_REASON_CODE = "supportRequestRefund"
 
 def refund_credit_amounts(*, order, purchase, total: Decimal) -> CreditAmounts:
     line = purchase if purchase is not None else order.lines.order_by("line_number").first()
-    rate = line.tax_rate_percent
-    currency = order.currency_code
-    total = round_money(total, currency)
-    if order.prices_include_tax:
-        amount = total
-        tax = round_money(total * rate / (HUNDRED + rate), currency)
-    else:
-        amount = round_money(total * HUNDRED / (HUNDRED + rate), currency)
-        tax = total - amount
-    return CreditAmounts(
-        currency_code=currency,
+    amount, tax = tax_split(
+        total=total,
+        currency_code=order.currency_code,
+        tax_rate_percent=line.tax_rate_percent,
         prices_include_tax=order.prices_include_tax,
-        tax_rate_percent=rate,
+    )
+    return CreditAmounts(
+        currency_code=order.currency_code,
+        prices_include_tax=order.prices_include_tax,
+        tax_rate_percent=line.tax_rate_percent,
         amount=amount,
         tax_amount=tax,
-        total=total,
+        total=round_money(total, order.currency_code),
     )

@@ -7,6 +7,7 @@ order is simply not found.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -14,7 +15,9 @@ from django.utils.translation import gettext as _
 from core.errors import NotFound
 from customers.models import Customer
 from orders.models import Order, OrderLine
+from orders.refundable import Refundable, refundable_get
 
+from .intake import Problems, ServiceRequestDraft
 from .models import Attachment, ServiceRequest, ServiceRequestNote
 
 
@@ -101,3 +104,52 @@ def purchase_find(*, customer: Customer, reference: str) -> OrderLine | None:
         .select_related("order")
         .first()
     )
+
+
+@dataclass(frozen=True)
+class RefundTarget:
+    """What a request is about, found among the partner's own customers and orders."""
+
+    customer: Customer | None = None
+    order: Order | None = None
+    purchase: OrderLine | None = None
+
+
+def refund_target_find(*, draft: ServiceRequestDraft, problems: Problems) -> RefundTarget:
+    """The customer, order and purchase the draft names; what is not found goes in `problems`."""
+    customer = order = purchase = None
+    if draft.customer.strip() and "customer" not in problems:
+        customer = customer_find(reference=draft.customer)
+        if customer is None:
+            problems.add("customer", _("None of your customers has this tenant GUID or domain."))
+    elif draft.order.strip() or draft.subscription.strip():
+        problems.add("customer", _("Enter the customer whose order this is."))
+    if customer is None:
+        return RefundTarget()
+    if draft.order.strip():
+        order = order_find(customer=customer, reference=draft.order)
+        if order is None:
+            # Another partner's order is unknown here too: the scoped query cannot see it.
+            problems.add("order", _("This customer has no order with this id or order number."))
+    if draft.subscription.strip():
+        purchase = purchase_find(customer=customer, reference=draft.subscription)
+        if purchase is None:
+            problems.add("subscription", _("This customer has no subscription with this id."))
+        elif order is not None and purchase.order_id != order.pk:
+            problems.add("subscription", _("This subscription is not part of that order."))
+        elif not draft.order.strip():
+            order = purchase.order
+    if purchase is None and order is not None and draft.product.strip():
+        # The cancellation dialog names the product: the order's line of that product, if one.
+        lines = [line for line in order.lines.all() if line.product_title == draft.product.strip()]
+        purchase = lines[0] if len(lines) == 1 else None
+    return RefundTarget(customer=customer, order=order, purchase=purchase)
+
+
+def refund_target_refundable(*, draft: ServiceRequestDraft) -> Refundable | None:
+    """What is still refundable of the order or purchase the draft names, when it names one."""
+    problems = Problems()
+    target = refund_target_find(draft=draft, problems=problems)
+    if problems or target.order is None:
+        return None
+    return refundable_get(order=target.order, purchase=target.purchase)

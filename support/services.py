@@ -9,7 +9,6 @@ scope, with the support user as the actor.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.files import File
@@ -22,9 +21,9 @@ from activity.models import OperationType, ResourceType
 from activity.services import event_record
 from core.errors import Conflict, NotFound, PortalError, RoleRequired
 from core.money import format_money
-from customers.models import Customer
 from orders.credit_services import credit_book
-from orders.models import CreditKind, Order, OrderLine
+from orders.models import CreditKind
+from orders.refundable import REFUND_EXCEEDS_REFUNDABLE, NotRefundable, refundable_get
 from partners.roles import Action, user_can
 
 from .attachments import CheckedFile, attachments_check, attachments_store
@@ -42,63 +41,21 @@ from .intake import (
 from .models import ServiceRequest, ServiceRequestNote
 from .notifications import status_change_notify
 from .refunds import REFUND_CREDIT_REASON_CODE, refund_credit_amounts
-from .selectors import customer_find, order_find, purchase_find
-
-
-@dataclass(frozen=True)
-class _Target:
-    """What a request is about, found among the partner's own customers and orders."""
-
-    customer: Customer | None = None
-    order: Order | None = None
-    purchase: OrderLine | None = None
-
-
-def _target(draft: ServiceRequestDraft, problems: Problems) -> _Target:
-    customer = order = purchase = None
-    if draft.customer.strip() and "customer" not in problems:
-        customer = customer_find(reference=draft.customer)
-        if customer is None:
-            problems.add("customer", _("None of your customers has this tenant GUID or domain."))
-    elif draft.order.strip() or draft.subscription.strip():
-        problems.add("customer", _("Enter the customer whose order this is."))
-    if customer is None:
-        return _Target()
-    if draft.order.strip():
-        order = order_find(customer=customer, reference=draft.order)
-        if order is None:
-            # Another partner's order is unknown here too: the scoped query cannot see it.
-            problems.add("order", _("This customer has no order with this id or order number."))
-    if draft.subscription.strip():
-        purchase = purchase_find(customer=customer, reference=draft.subscription)
-        if purchase is None:
-            problems.add("subscription", _("This customer has no subscription with this id."))
-        elif order is not None and purchase.order_id != order.pk:
-            problems.add("subscription", _("This subscription is not part of that order."))
-        elif not draft.order.strip():
-            order = purchase.order
-    if purchase is None and order is not None and draft.product.strip():
-        # The cancellation dialog names the product: the order's line of that product, if one.
-        lines = [line for line in order.lines.all() if line.product_title == draft.product.strip()]
-        purchase = lines[0] if len(lines) == 1 else None
-    return _Target(customer=customer, order=order, purchase=purchase)
+from .selectors import RefundTarget, refund_target_find
 
 
 def _amount_requested(
-    draft: ServiceRequestDraft, target: _Target, problems: Problems
+    draft: ServiceRequestDraft, target: RefundTarget, problems: Problems
 ) -> Decimal | None:
     if not draft.is_refund or target.order is None or "amount_requested" in problems:
         return None
     amount = amount_parse(draft.amount_requested)
-    currency = target.order.currency_code
-    if precision := amount_precision_problem(amount, currency):
+    if precision := amount_precision_problem(amount, target.order.currency_code):
         problems.add("amount_requested", precision)
-    charged = target.purchase.total if target.purchase is not None else target.order.total
-    if amount > charged:
+    refundable = refundable_get(order=target.order, purchase=target.purchase)
+    if amount > refundable.remaining:
         problems.add(
-            "amount_requested",
-            _("That is more than was charged for it: %(total)s.")
-            % {"total": format_money(charged, currency, get_language() or "en")},
+            "amount_requested", refundable.refusal().message, code=REFUND_EXCEEDS_REFUNDABLE
         )
     return amount
 
@@ -116,7 +73,7 @@ def service_request_file(
 ) -> ServiceRequest:
     """File a request with its files; when anything is wrong, say all of it and store nothing."""
     problems = draft_problems(draft, phone_region=partner.home_country.code)
-    target = _target(draft, problems)
+    target = refund_target_find(draft=draft, problems=problems)
     amount = _amount_requested(draft, target, problems)
     checked = _files_checked(files, problems)
     if problems:
@@ -358,15 +315,24 @@ def refund_request_decide(
     details: dict = {"status": status}
     if approve:
         amount = _approved_amount(service_request, approved_amount)
-        booked = credit_book(
-            partner=partner, actor=actor, customer=service_request.customer,
-            kind=CreditKind.CUSTOMER_CREDIT, reason_code=REFUND_CREDIT_REASON_CODE,
-            amounts=refund_credit_amounts(
-                order=service_request.order, purchase=service_request.purchase, total=amount
-            ),
-            service_request_id=service_request.pk,
-            details={"number": service_request.number, "orderId": str(service_request.order_id)},
-        )
+        # credit_book decides under the order's lock: of two approvals for one order (two
+        # requests, or a refund and a cancellation), the second sees the first's credit.
+        try:
+            booked = credit_book(
+                partner=partner, actor=actor, customer=service_request.customer,
+                order=service_request.order, purchase=service_request.purchase,
+                kind=CreditKind.CUSTOMER_CREDIT, reason_code=REFUND_CREDIT_REASON_CODE,
+                amounts=refund_credit_amounts(
+                    order=service_request.order, purchase=service_request.purchase, total=amount
+                ),
+                service_request_id=service_request.pk,
+                details={
+                    "number": service_request.number, "orderId": str(service_request.order_id)
+                },
+            )
+        except NotRefundable as refused:
+            refused.field = "approvedAmount"
+            raise
         service_request.approved_amount, service_request.credit = amount, booked.credit
         details.update(
             approvedAmount=str(amount), currencyCode=service_request.currency_code,

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import PortalError
 from csp_portal.tenancy import partner_scope
+from orders.refundable import refundable_get
 from partners.access import requires
 from partners.models import Partner
 from partners.roles import Action
@@ -93,16 +94,31 @@ def queue_detail_view(request, request_id):
     status_form.fields["status"].choices = [
         (status.value, status.label) for status in next_statuses
     ]
+    can_decide = service_request.is_refund and all(
+        service_request.can_become(s) for s in DECISIONS
+    )
+    refundable = None
+    if can_decide:
+        with partner_scope(service_request.partner):
+            refundable = refundable_get(
+                order=service_request.order, purchase=service_request.purchase
+            )
     return render(
         request,
         "support/queue_detail.html",
         {
             "service_request": service_request,
             "status_form": status_form if next_statuses else None,
-            "can_decide": service_request.is_refund
-            and all(service_request.can_become(s) for s in DECISIONS),
+            "can_decide": can_decide,
+            "refundable": refundable,
             "decision_form": DecisionForm(
-                initial={"approved_amount": service_request.amount_requested}
+                initial={
+                    "approved_amount": min(
+                        service_request.amount_requested, refundable.remaining
+                    )
+                    if refundable
+                    else None
+                }
             ),
             "note_form": StaffNoteForm(),
         },

@@ -21,7 +21,7 @@ from .attachments import ALLOWED_LABEL
 from .choices import SupportTopic
 from .downloads import attachment_response
 from .forms import NoteForm, ReportProblemForm
-from .intake import ServiceRequestInvalid
+from .intake import ServiceRequestDraft, ServiceRequestInvalid
 from .uploads import upload_capped, upload_too_large_message, upload_was_cut
 
 PAGE_SIZE = 25
@@ -78,8 +78,14 @@ def request_create_view(request):
     each parameter is optional, and the title then reads "Cancel and refund <product>").
     """
     if request.method == "GET":
-        form = ReportProblemForm(initial=_initial(request))
-        return _form_page(request, form)
+        initial = _initial(request)
+        form = ReportProblemForm(initial=initial)
+        draft = ServiceRequestDraft(
+            topic=initial.get("topic", ""), impact="", title="",
+            customer=initial.get("customer", ""), order=initial.get("order", ""),
+            product=initial.get("product", ""),
+        )
+        return _form_page(request, form, draft=draft)
     form = ReportProblemForm(request.POST)
     if upload_was_cut(request):
         form.is_valid()
@@ -87,16 +93,19 @@ def request_create_view(request):
         return _form_page(request, form, status=413)
     if not form.is_valid():
         return _form_page(request, form, status=400)
+    draft = form.draft()
     try:
         service_request = services.service_request_file(
-            partner=request.user.partner, actor=request.user, draft=form.draft(),
+            partner=request.user.partner, actor=request.user, draft=draft,
             files=request.FILES.getlist("files"),
         )
     except ServiceRequestInvalid as error:
         for field, message in error.problems.items():
             if field in form.fields:
                 form.add_error(field, message)
-        return _form_page(request, form, status=400, files_error=error.problems.get("files"))
+        return _form_page(
+            request, form, status=400, files_error=error.problems.get("files"), draft=draft,
+        )
     messages.success(
         request,
         _("Your request %(number)s was filed. Support will answer here and by e-mail.")
@@ -105,7 +114,14 @@ def request_create_view(request):
     return redirect("support:request_detail", request_id=service_request.pk)
 
 
-def _form_page(request, form, *, status: int = 200, files_error: str | None = None):
+def _form_page(
+    request, form, *, status: int = 200, files_error: str | None = None,
+    draft: ServiceRequestDraft | None = None,
+):
+    """The form; under the amount, what is still refundable of the order the draft names."""
+    refundable = None
+    if draft is not None and draft.is_refund:
+        refundable = selectors.refund_target_refundable(draft=draft)
     return render(
         request,
         "support/request_form.html",
@@ -113,6 +129,7 @@ def _form_page(request, form, *, status: int = 200, files_error: str | None = No
             "form": form,
             "files_error": files_error,
             "refund_topic": SupportTopic.CSP_PURCHASE_REFUND,
+            "refundable": refundable,
             **_upload_limits(),
         },
         status=status,

@@ -102,7 +102,9 @@ def story(owner_partner, role_users, time_machine) -> Story:
     invoices_close(month=SEPTEMBER, at=now(close_time(SEPTEMBER)))
 
     buy(italian, "1069", title="Windows Server 2022 Standard", at=now(october(5)))
-    buy(australian, "1624.99", title="Windows Server 2022 Datacenter", at=now(october(7)))
+    licence = buy(
+        australian, "1624.99", title="Windows Server 2022 Datacenter", at=now(october(7))
+    )
     buy(
         australian,
         "439",
@@ -132,6 +134,7 @@ def story(owner_partner, role_users, time_machine) -> Story:
             partner=owner_partner,
             actor=None,
             customer=australian,
+            order=licence.order,
             kind=CreditKind.CUSTOMER_CREDIT,
             reason_code="supportRequestRefund",
             service_request_id=REFUND_SERVICE_REQUEST_ID,

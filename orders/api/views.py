@@ -23,6 +23,7 @@ from orders.cancellation import purchase_cancel
 from orders.idempotency import idempotent_call, request_fingerprint
 from orders.policy import purchase_cancellation, reservation_refunds_usd
 from orders.quotes import LineRequest
+from orders.refundable import credit_ledger
 from orders.services import order_place
 from partners.roles import Action
 
@@ -32,11 +33,15 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 100
 
 
-def _represent(order, customer, at, refunded_usd=False) -> dict:
+def _represent(order, customer, at, refunded_usd=False, ledger=None) -> dict:
     if refunded_usd is False:
         refunded_usd = reservation_refunds_usd(customer=customer, at=at)
+    if ledger is None:
+        ledger = credit_ledger(order_id=order.pk)
     cancellations = {
-        line.pk: purchase_cancellation(purchase=line, at=at, refunded_usd=refunded_usd)
+        line.pk: purchase_cancellation(
+            purchase=line, at=at, refunded_usd=refunded_usd, ledger=ledger
+        )
         for line in order.lines.all()
     }
     return order_representation(order, customer=customer, cancellations=cancellations)
@@ -59,8 +64,9 @@ class OrderCollectionApi(APIView):
         )
         now = timezone.now()
         refunded = reservation_refunds_usd(customer=customer, at=now)
+        ledger = credit_ledger(customer=customer)
         return paginator.get_paginated_response(
-            [_represent(o, customer, now, refunded) for o in page]
+            [_represent(o, customer, now, refunded, ledger) for o in page]
         )
 
     @extend_schema(

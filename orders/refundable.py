@@ -1,0 +1,155 @@
+"""How much of an order or a purchase can still come back: the one place that says it.
+
+The rule (SPEC §9, "Money"), tax included and in the order's currency:
+- a purchase's credits (its cancellation credit and the refunds that name it) never exceed what
+  was charged for it, the purchase's total;
+- an order's credits (its purchases' credits and the refunds that name only the order) never
+  exceed the order's total. So an order-level refund counts against the order as a whole, and a
+  purchase can get back at most what its order has left as well as what it has left itself.
+
+A pending cancellation holds the credit it previewed (OrderLine.cancellation_credit_total) until
+completion books it, so a refund approved meanwhile cannot take it away. The filing form, the API,
+the approval, the cancellation dialog and the cancellation itself all ask here; the writers ask
+after `order_lock`, so two of them deciding on one order see each other. A database trigger
+(migration 0005) refuses a credit row that breaks the rule whatever wrote it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from core.errors import Conflict, NotFound
+from core.money import format_money
+
+from .models import Credit, Order, OrderLine, PurchaseStatus
+
+ZERO = Decimal(0)
+# The API's and the services' code for "more than can still come back" (API.md error codes).
+REFUND_EXCEEDS_REFUNDABLE = "refund_exceeds_refundable"
+
+
+class NotRefundable(Conflict):
+    """More was asked back than what remains of the charge; nothing was booked."""
+
+    code = REFUND_EXCEEDS_REFUNDABLE
+
+
+@dataclass(frozen=True)
+class Refundable:
+    """What was charged for an order or a purchase and how much of it can still come back."""
+
+    currency_code: str
+    charged: Decimal
+    remaining: Decimal
+
+    @property
+    def credited(self) -> Decimal:
+        """What no longer counts as refundable: credits booked, or held by a pending cancellation
+        (for a purchase, its order's too when those leave less than the purchase's own)."""
+        return self.charged - self.remaining
+
+    def refusal(self) -> NotRefundable:
+        """The error for asking more than remains, saying how much does, for people and the API."""
+        language = get_language() or "en"
+        if self.remaining == self.charged:
+            message = _("That is more than was charged for it: %(charged)s.")
+        elif self.remaining <= ZERO:
+            message = _(
+                "Nothing more can be refunded: what was charged for it, %(charged)s, has been "
+                "credited in full."
+            )
+        else:
+            message = _(
+                "At most %(remaining)s can still be refunded: %(charged)s was charged for it and "
+                "%(credited)s has been credited or is due from a cancellation."
+            )
+        return NotRefundable(
+            message
+            % {
+                "remaining": format_money(self.remaining, self.currency_code, language),
+                "charged": format_money(self.charged, self.currency_code, language),
+                "credited": format_money(self.credited, self.currency_code, language),
+            }
+        )
+
+
+@dataclass
+class CreditLedger:
+    """Credits booked or held, per order and per purchase, as one read of the database found them.
+
+    Callers judging many purchases (an order page, an orders list) load it once for the customer.
+    """
+
+    by_order: dict[uuid.UUID, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    by_purchase: dict[int, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+
+    def _add(self, order_id: uuid.UUID, purchase_id: int | None, amount: Decimal) -> None:
+        self.by_order[order_id] += amount
+        if purchase_id is not None:
+            self.by_purchase[purchase_id] += amount
+
+    def refundable(
+        self, *, order: Order, purchase: OrderLine | None = None, release_hold: bool = False
+    ) -> Refundable:
+        """What can still come back for the order, or for one of its purchases.
+
+        `release_hold`: count the purchase's pending cancellation credit as free, for the
+        completion that is about to book it.
+        """
+        held = ZERO
+        if (
+            release_hold
+            and purchase is not None
+            and purchase.status == PurchaseStatus.PENDING_CANCELLATION
+        ):
+            held = purchase.cancellation_credit_total or ZERO
+        left = order.total - self.by_order.get(order.pk, ZERO) + held
+        charged = order.total
+        if purchase is not None:
+            charged = purchase.total
+            left = min(left, purchase.total - self.by_purchase.get(purchase.pk, ZERO) + held)
+        return Refundable(
+            currency_code=order.currency_code, charged=charged, remaining=max(left, ZERO)
+        )
+
+
+def credit_ledger(*, customer=None, order_id: uuid.UUID | None = None) -> CreditLedger:
+    """The credits booked and held for one customer's orders, or for one order (two queries)."""
+    scope = {"customer": customer} if order_id is None else {"order_id": order_id}
+    ledger = CreditLedger()
+    booked = (
+        Credit.objects.filter(**scope)
+        .values_list("order_id", "purchase_id")
+        .annotate(total=Sum("total"))
+        .order_by()
+    )
+    for order, purchase, total in booked:
+        ledger._add(order, purchase, total)
+    held = OrderLine.objects.filter(
+        **scope,
+        status=PurchaseStatus.PENDING_CANCELLATION,
+        cancellation_credit_total__isnull=False,
+    ).values_list("order_id", "pk", "cancellation_credit_total")
+    for order, purchase, total in held:
+        ledger._add(order, purchase, total)
+    return ledger
+
+
+def refundable_get(*, order: Order, purchase: OrderLine | None = None) -> Refundable:
+    """What can still come back for the order, or for one of its purchases, right now."""
+    return credit_ledger(order_id=order.pk).refundable(order=order, purchase=purchase)
+
+
+def order_lock(*, order_id: uuid.UUID) -> Order:
+    """Lock the order row: whoever books or holds a credit for it decides after the others."""
+    order = Order.objects.select_for_update().filter(pk=order_id).first()
+    if order is None:
+        raise NotFound(_("Order not found."))
+    return order
