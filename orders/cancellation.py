@@ -4,7 +4,10 @@ books the credit exactly once: the row lock and the credit's unique constraint b
 
 Locks are taken in one order everywhere: the purchase, then its customer, then its order. The
 customer's lock makes concurrent cancellations of one customer decide the reservation refund cap
-one after the other; the order's lock does the same for what remains refundable of it.
+one after the other; the order's lock does the same for what remains refundable of it. They are
+FOR NO KEY UPDATE locks: they exclude each other, but not the key-share locks that inserting a
+row referencing them takes (a refund's credit and event name the customer, the order and maybe
+the purchase), so an approval running beside a cancellation waits for it instead of deadlocking.
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ def _order_status_refresh(order: Order) -> None:
 
 def _locked_purchase(purchase_id: int) -> OrderLine:
     purchase = (
-        OrderLine.objects.select_for_update(of=("self",))
+        OrderLine.objects.select_for_update(of=("self",), no_key=True)
         .select_related("customer", "order")
         .filter(pk=purchase_id)
         .first()
@@ -69,7 +72,11 @@ def _locked_purchase(purchase_id: int) -> OrderLine:
 
 def _lock_customer(purchase: OrderLine) -> None:
     """Take the customer's row lock: its cancellations are decided one at a time."""
-    list(Customer.objects.select_for_update().filter(pk=purchase.customer_id).values("pk"))
+    list(
+        Customer.objects.select_for_update(no_key=True)
+        .filter(pk=purchase.customer_id)
+        .values("pk")
+    )
 
 
 @transaction.atomic

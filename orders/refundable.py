@@ -148,8 +148,12 @@ def refundable_get(*, order: Order, purchase: OrderLine | None = None) -> Refund
 
 
 def order_lock(*, order_id: uuid.UUID) -> Order:
-    """Lock the order row: whoever books or holds a credit for it decides after the others."""
-    order = Order.objects.select_for_update().filter(pk=order_id).first()
+    """Lock the order row: whoever books or holds a credit for it decides after the others.
+
+    FOR NO KEY UPDATE, as orders.cancellation explains: rows that merely reference the order
+    (a support request, a credit's foreign key check) are not held up by it.
+    """
+    order = Order.objects.select_for_update(no_key=True).filter(pk=order_id).first()
     if order is None:
         raise NotFound(_("Order not found."))
     return order

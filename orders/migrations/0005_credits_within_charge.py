@@ -5,8 +5,8 @@ the partner a message; this is the backstop for a bug that skips them. For every
 updated credit: its currency is its order's; its purchase (if any) belongs to its order; the
 order's credits (its purchases' and the order-level refunds) stay within the order's total, and
 the purchase's credits within the purchase's total, tax included. On PostgreSQL the trigger locks
-the order row first, so two credits for one order are judged one after the other even when no
-service took the lock. SQLite runs one writer at a time, so its sums need no lock; it stores
+the order row first (FOR NO KEY UPDATE, as orders.refundable.order_lock does), so two credits for
+one order are judged one after the other even when no service took the lock. SQLite runs one writer at a time, so its sums need no lock; it stores
 decimals as floating point, so the sums are compared rounded to the columns' 4 decimals.
 """
 
@@ -22,7 +22,7 @@ DECLARE
     credited numeric;
 BEGIN
     SELECT total, currency_code INTO charged, charged_currency
-        FROM orders_order WHERE id = NEW.order_id FOR UPDATE;
+        FROM orders_order WHERE id = NEW.order_id FOR NO KEY UPDATE;
     IF NEW.currency_code IS DISTINCT FROM charged_currency THEN
         RAISE EXCEPTION 'credit in % for an order in %', NEW.currency_code, charged_currency
             USING ERRCODE = 'check_violation';
