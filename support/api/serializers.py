@@ -119,6 +119,12 @@ class ServiceRequestOutput(serializers.Serializer):
     contact = ContactOutput()
     createdDate = serializers.DateTimeField()
     lastModifiedDate = serializers.DateTimeField()
+    refundableAmount = serializers.CharField(
+        allow_null=True, required=False,
+        help_text="GET one only, refund requests: what can still be refunded now of the order or "
+        "subscription it names (charged, less credits booked or held by a pending cancellation), "
+        "in currencyCode; approving more is refused with `refund_exceeds_refundable`",
+    )
     notes = NoteOutput(many=True, required=False, help_text="GET one only")
     files = FileOutput(many=True, required=False, help_text="GET one only: the filing's files")
 
@@ -141,8 +147,11 @@ def _file(service_request, attachment) -> dict:
     }
 
 
-def service_request_representation(service_request, *, with_conversation: bool) -> dict:
-    """The request as API.md shapes it; the conversation is what the caller may read."""
+def service_request_representation(
+    service_request, *, with_conversation: bool, refundable=None
+) -> dict:
+    """The request as API.md shapes it; the conversation is what the caller may read, and
+    `refundable` (orders.refundable.Refundable) what remains refundable of what it names."""
     currency = service_request.currency_code
     body = {
         "id": str(service_request.pk),
@@ -174,6 +183,9 @@ def service_request_representation(service_request, *, with_conversation: bool) 
         "lastModifiedDate": service_request.updated_at,
     }
     if with_conversation:
+        body["refundableAmount"] = (
+            _money(refundable.remaining, currency) if refundable is not None else None
+        )
         body["files"] = [_file(service_request, f) for f in service_request.filed_attachments]
         body["notes"] = [
             {

@@ -23,6 +23,7 @@ from csp_portal.api.pagination import PAGING_PARAMETERS, ContinuationPagination,
 from csp_portal.api.permissions import RoleRequiredError
 from csp_portal.api.schema import FORBIDDEN, problem_responses
 from csp_portal.tenancy import partner_scope
+from orders.refundable import REFUND_EXCEEDS_REFUNDABLE, refundable_get
 from partners.roles import Action, role_needed_label, user_can
 from support import selectors, services, staff_selectors
 from support.attachments import EXTENSIONS
@@ -59,6 +60,20 @@ def _request_for(user, request_id: int):
     if user_can(user, Action.FILE_SUPPORT_REQUESTS):
         return selectors.service_request_get(request_id=request_id)
     raise NotFound(_("Support request not found."))
+
+
+def _one(service_request) -> dict:
+    """One request with its conversation and, for a refund, what remains refundable."""
+    refundable = None
+    if service_request.is_refund:
+        # Support staff read across partners: the credits are counted in the request's scope.
+        with partner_scope(service_request.partner):
+            refundable = refundable_get(
+                order=service_request.order, purchase=service_request.purchase
+            )
+    return service_request_representation(
+        service_request, with_conversation=True, refundable=refundable
+    )
 
 
 def _invalid(error: ServiceRequestInvalid) -> Response:
@@ -125,7 +140,18 @@ class ServiceRequestCollectionApi(APIView):
             "application/json": ServiceRequestCreateInput,
             "multipart/form-data": ServiceRequestCreateInput,
         },
-        responses={201: ServiceRequestOutput, **problem_responses({413: UPLOAD_TOO_LARGE})},
+        responses={
+            201: ServiceRequestOutput,
+            **problem_responses(
+                {
+                    400: "The input is invalid; `errors` names each field at fault. The code is "
+                    f"`{REFUND_EXCEEDS_REFUNDABLE}` when the one problem is an amountRequested "
+                    "above what can still be refunded of the order or subscription (the detail "
+                    "says how much can), else `invalid_service_request`.",
+                    413: UPLOAD_TOO_LARGE,
+                }
+            ),
+        },
     )
     def post(self, request):
         cap = upload_cap_install(request)
@@ -149,10 +175,7 @@ class ServiceRequestCollectionApi(APIView):
         except ServiceRequestInvalid as error:
             return _invalid(error)
         service_request = selectors.service_request_get(request_id=created.pk)
-        return Response(
-            service_request_representation(service_request, with_conversation=True),
-            status=status.HTTP_201_CREATED,
-        )
+        return Response(_one(service_request), status=status.HTTP_201_CREATED)
 
 
 class ServiceRequestItemApi(APIView):
@@ -163,7 +186,7 @@ class ServiceRequestItemApi(APIView):
     )
     def get(self, request, request_id):
         service_request = _request_for(request.user, request_id)
-        return Response(service_request_representation(service_request, with_conversation=True))
+        return Response(_one(service_request))
 
     @extend_schema(
         summary="Add a note (newNote{text}, files); support staff also set status, "
@@ -177,7 +200,9 @@ class ServiceRequestItemApi(APIView):
             **problem_responses(
                 {
                     403: "Only support staff set a status or write internal notes.",
-                    409: "The request is closed, or cannot go from its status to the one asked.",
+                    409: "The request is closed, or cannot go from its status to the one asked, "
+                    f"or (`{REFUND_EXCEEDS_REFUNDABLE}`) approvedAmount is more than can still "
+                    "be refunded of the order or subscription.",
                     413: UPLOAD_TOO_LARGE,
                 }
             ),
@@ -216,7 +241,7 @@ class ServiceRequestItemApi(APIView):
         except ServiceRequestInvalid as error:
             return _invalid(error)
         service_request = _request_for(request.user, request_id)
-        return Response(service_request_representation(service_request, with_conversation=True))
+        return Response(_one(service_request))
 
 
 def _triage(actor, *, partner, request_id: int, fields: dict) -> None:
