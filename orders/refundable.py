@@ -31,7 +31,7 @@ from core.money import format_money
 from .models import Credit, Order, OrderLine, PurchaseStatus
 
 ZERO = Decimal(0)
-# The API's and the services' code for "more than can still come back" (API.md error codes).
+# The stable code of "more than can still come back", in problem+json and on PortalError.
 REFUND_EXCEEDS_REFUNDABLE = "refund_exceeds_refundable"
 
 
