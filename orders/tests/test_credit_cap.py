@@ -36,9 +36,8 @@ from support.intake import ServiceRequestInvalid
 from support.models import ServiceRequest
 from support.tests.factories import as_support, file_request, refund_draft
 
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="a race between two connections needs PostgreSQL's row locks; SQLite has one writer",
+postgresql_only = pytest.mark.postgres_only(
+    "a race between two connections needs PostgreSQL's row locks; SQLite has one writer"
 )
 EUR = Decimal
 

@@ -39,11 +39,6 @@ def _refund(agent, support_user, order, amount: str, purchase=None) -> None:
     )
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="on SQLite a transactional test's flush deletes activity events, which the "
-    "append-only trigger refuses",
-)
 @pytest.mark.django_db(transaction=True)
 def test_the_migrations_name_each_credits_order_hold_pending_credits_and_add_the_trigger(
     owner_partner, role_users, support_user
