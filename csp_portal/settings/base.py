@@ -279,6 +279,10 @@ SPECTACULAR_SETTINGS = {
     # Redoc from the portal's own static files: the CSP allows no other origin, and nothing
     # may be fetched from the internet at run time.
     "REDOC_DIST": "SIDECAR",
+    # Numeric ids in paths use the <id:> converter (core/converters.py): 64-bit integers.
+    "PATH_CONVERTER_OVERRIDES": {
+        "id": {"type": "integer", "minimum": 0, "maximum": 999_999_999_999_999_999}
+    },
 }
 API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90)
 # A download link dies after this many days or downloads, whichever comes first (the source's rule).

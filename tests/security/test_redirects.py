@@ -96,6 +96,9 @@ def test_signing_in_follows_a_next_on_this_site(global_admin):
 @pytest.mark.parametrize("url", OFF_SITE, ids=repr)
 def test_the_admin_login_passes_on_no_off_site_next(db, url):
     response = Client().get("/admin/login/", {"next": url})
+    if "\x00" in url:  # refused before any view reads it (NulCharacterMiddleware)
+        assert response.status_code == 400
+        return
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/?next=/admin/"
 
