@@ -12,8 +12,8 @@ from django.db import connection
 from django.test import Client
 from rest_framework.test import APIClient
 
-from csp_portal.tenancy import partner_scope
-from partners.roles import Role
+from core.roles import Role
+from core.tenancy import partner_scope
 from partners.services import api_token_issue
 from partners.tests.factories import PartnerFactory, SupportStaffFactory, UserFactory, totp_enrol
 

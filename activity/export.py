@@ -17,7 +17,7 @@ from django.db.models.functions import Cast, Coalesce, Concat, Left, Replace
 from django.db.models.lookups import In
 from django.http import StreamingHttpResponse
 
-from csp_portal.tenancy import require_partner
+from core.tenancy import require_partner
 
 from .models import PRODUCT_TITLE_KEY
 from .selectors import EventCursor, EventFilters, after_cursor, event_list

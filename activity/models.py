@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from csp_portal.tenancy import PartnerScopedManager, PartnerScopedQuerySet
+from core.tenancy import PartnerScopedManager, PartnerScopedQuerySet
 
 
 class OperationType(models.TextChoices):

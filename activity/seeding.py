@@ -19,7 +19,7 @@ from django.db import connection
 from django.utils import timezone
 from psycopg.copy import QueuedLibpqWriter
 
-from csp_portal.tenancy import partner_scope
+from core.tenancy import partner_scope
 from customers.models import Customer
 from partners.models import Partner, User
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import PortalError
-from csp_portal.tenancy import require_partner
+from core.tenancy import require_partner
 from customers.models import Customer
 
 from .models import Event, EventCount

@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.utils import timezone
 
-from partners.access import requires
-from partners.roles import Action
+from core.access import requires
+from core.roles import Action
 
 from .display import chart_layout, log_rows
 from .export import csv_lines, csv_response, event_export_batches

@@ -1,7 +1,7 @@
 from django.shortcuts import render
 
-from partners.access import requires
-from partners.roles import Action
+from core.access import requires
+from core.roles import Action
 
 from . import selectors
 from .forms import CatalogueFilterForm

@@ -9,7 +9,7 @@ class CoreConfig(AppConfig):
         from django.db.backends.signals import connection_created
         from django.urls import register_converter
 
-        from csp_portal import tenancy  # noqa: F401 - registers the partner-scope system check
+        from core import tenancy  # noqa: F401 - registers the partner-scope system check
 
         from .converters import IdConverter
         from .sqlite import unicode_like_install

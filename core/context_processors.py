@@ -1,4 +1,4 @@
-from partners.mfa import mfa_is_relaxed
+from core.mfa import mfa_is_relaxed
 
 from .navigation import GEAR_MENU, MAIN_MENU, menu_for
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from celery import current_app
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
@@ -32,10 +33,8 @@ def database_ok() -> Check:
 
 
 def broker_ok() -> Check:
-    from csp_portal.celery import app
-
     try:
-        with app.connection_for_write() as conn:
+        with current_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
             transport = conn.transport_cls
     except Exception as exc:  # noqa: BLE001

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from partners.roles import Action, user_can
+from core.roles import Action, user_can
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 
-from csp_portal.api.exceptions import problem_response
-from partners.access import public, signed_in
-from partners.mfa import user_is_operator_staff, user_must_enrol_mfa
+from core.access import public, signed_in
+from core.api.exceptions import problem_response
+from core.mfa import user_is_operator_staff, user_must_enrol_mfa
 
 from .health import health_report
 from .navigation import MAIN_MENU, menu_for

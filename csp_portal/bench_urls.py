@@ -5,8 +5,8 @@ from django.http import JsonResponse
 from django.urls import path
 from django.views.decorators.cache import never_cache
 
+from core.access import public
 from csp_portal import urls as portal_urls
-from partners.access import public
 
 
 @public

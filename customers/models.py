@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from csp_portal.tenancy import PartnerScopedManager, PartnerScopedQuerySet
+from core.tenancy import PartnerScopedManager, PartnerScopedQuerySet
 
 
 class CustomerQuerySet(PartnerScopedQuerySet):

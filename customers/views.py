@@ -4,9 +4,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core.access import requires
 from core.errors import PortalError
-from partners.access import requires
-from partners.roles import Action
+from core.roles import Action
 
 from . import selectors, services
 from .forms import PROFILE_FIELDS, CustomerForm

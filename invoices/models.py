@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from csp_portal.tenancy import PartnerScopedManager
+from core.tenancy import PartnerScopedManager
 from orders.models import MONEY
 
 # SQLite keeps decimals as binary floats, so sums are compared within half of the smallest

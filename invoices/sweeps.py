@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Min
 
-from csp_portal.tenancy import partner_scope
+from core.tenancy import partner_scope
 from orders.models import Credit, OrderLine
 from partners.models import Partner
 

@@ -2,7 +2,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from csp_portal.celery import PartnerTask
+from partners.task_base import PartnerTask
 
 from .periods import Month
 from .services import invoice_pdf_render

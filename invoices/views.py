@@ -3,9 +3,9 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from core.access import requires
 from core.errors import NotFound
-from partners.access import requires
-from partners.roles import Action
+from core.roles import Action
 
 from . import selectors
 from .chart import monthly_chart

@@ -10,11 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Availability
-from csp_portal.tenancy import partner_scope
+from core.roles import Role
+from core.tenancy import partner_scope
 from customers.models import Customer
 from partners.demo import DEMO_PARTNERS
 from partners.models import Partner, User
-from partners.roles import Role
 
 from .models import Order
 from .quotes import LineRequest

@@ -23,11 +23,11 @@ from django.utils import timezone
 from catalog.demo import DEMO_EXCHANGE_RATES
 from catalog.models import Availability, Market
 from core.errors import PortalError
-from csp_portal.tenancy import partner_scope
+from core.roles import Role
+from core.tenancy import partner_scope
 from customers.models import Customer
 from partners.demo import demo_password
 from partners.models import Partner, User
-from partners.roles import Role
 from software.crypto import encrypt
 from software.keys import activation_key_generate
 from software.models import ActivationKey

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from csp_portal.tenancy import PartnerScopedManager
+from core.tenancy import PartnerScopedManager
 
 # No vowels or look-alikes (0/O, 1/I): read aloud over the phone without spelling mistakes.
 _ALTERNATE_ID_ALPHABET = "23456789BCDFGHJKLMNPQRSTVWXZ"

@@ -6,9 +6,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.roles import Role
 from outbox.services import email_queue
 from partners.models import User
-from partners.roles import Role
 
 from .models import Credit, CreditKind, OrderLine
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Q
 
-from csp_portal.tenancy import partner_scope
+from core.tenancy import partner_scope
 from partners.models import Partner
 
 from .cancellation import purchase_cancellation_complete

@@ -2,7 +2,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from csp_portal.celery import PartnerTask
+from partners.task_base import PartnerTask
 
 from .cancellation import purchase_cancellation_complete
 from .sweeps import cancellations_reconcile

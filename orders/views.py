@@ -12,10 +12,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.selectors import catalogue_for_market, market_get
 from catalog.target_views import TargetView
+from core.access import requires
 from core.errors import PortalError
+from core.roles import Action
 from customers.selectors import customer_get_or_404
-from partners.access import requires
-from partners.roles import Action
 
 from . import cart, selectors
 from .cancellation import purchase_cancel

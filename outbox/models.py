@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from csp_portal.tenancy import PartnerScopedManager
+from core.tenancy import PartnerScopedManager
 
 
 class Channel(models.TextChoices):

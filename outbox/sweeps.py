@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Q
 
-from csp_portal.tenancy import partner_scope
+from core.tenancy import partner_scope
 from partners.models import Partner
 
 from .models import Message

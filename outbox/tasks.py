@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from csp_portal.celery import PartnerTask
+from partners.task_base import PartnerTask
 
 from .services import message_send
 from .sweeps import messages_sweep

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from allauth.account.models import EmailAddress
 from django.db import transaction
 
+from core.roles import Role
+
 from .models import Partner, User
-from .roles import Role
 
 DEFAULT_DEMO_PASSWORD = "demo-portal-2026"
 

@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from .roles import Role
+from core.roles import Role
 
 _TIME_ZONES = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
 

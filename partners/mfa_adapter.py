@@ -13,8 +13,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
 from core.crypto import configured_keys, derive_fernet_key
-
-from .mfa import user_must_have_totp
+from core.mfa import user_must_have_totp
 
 _PURPOSE = b"csp-portal mfa secrets"
 # Every Fernet token starts with the version byte and a 64-bit timestamp whose top bytes are zero;

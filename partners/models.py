@@ -13,9 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from csp_portal.tenancy import PartnerScopedManager, PartnerScopedQuerySet
-
-from .roles import Role
+from core.roles import Role
+from core.tenancy import PartnerScopedManager, PartnerScopedQuerySet
 
 CURRENCY_CODE_LENGTH = 3
 

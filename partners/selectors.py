@@ -12,7 +12,7 @@ from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 
 from core.errors import NotFound
-from csp_portal.tenancy import partner_scope
+from core.tenancy import partner_scope
 
 from .invitations import invitation_token
 from .models import API_TOKEN_PREFIX, ApiToken, Invitation, Partner, User, api_token_digest

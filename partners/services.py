@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from activity.models import OperationType, ResourceType
 from activity.services import event_record
 from core.errors import NotFound, PortalError
+from core.roles import Role
 
 from .models import API_TOKEN_PREFIX, ApiToken, Partner, User, api_token_digest
-from .roles import Role
 
 
 def roles_validated(roles) -> list[str]:

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from csp_portal.celery import PartnerTask
+from partners.task_base import PartnerTask
 
 from .invitations import invitation_send
 

@@ -6,15 +6,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.access import public, requires, signed_in
 from core.errors import PortalError
 from core.redirects import redirect_target
-from csp_portal.tenancy import partner_scope
+from core.roles import Action
+from core.tenancy import partner_scope
 
 from . import invitations, selectors, services
-from .access import public, requires, signed_in
 from .forms import ApiTokenForm, InviteUserForm, PreferencesForm, UserRolesForm
 from .models import User
-from .roles import Action
 
 
 @requires(Action.MANAGE_USERS)

@@ -94,8 +94,8 @@ def _timed(call, runs: int = RUNS) -> dict:
 
 
 def _partner_and_viewer(number: int, name: str):
+    from core.roles import Role
     from partners.models import Partner, User
-    from partners.roles import Role
 
     partner, _ = Partner.objects.get_or_create(
         partner_number=number,
@@ -112,7 +112,7 @@ def _partner_and_viewer(number: int, name: str):
 def _load(partner, wanted: int) -> dict:
     from activity.models import Event
     from activity.seeding import events_seed
-    from csp_portal.tenancy import partner_scope
+    from core.tenancy import partner_scope
 
     with partner_scope(partner):
         present = Event.objects.count()
@@ -193,7 +193,7 @@ def _page_cases(viewer) -> dict:
 def _api_cases(viewer) -> dict:
     from rest_framework.test import APIClient
 
-    from csp_portal.tenancy import partner_scope
+    from core.tenancy import partner_scope
     from partners.services import api_token_issue
 
     with partner_scope(viewer.partner):
@@ -222,7 +222,7 @@ def _part_cases(partner, viewer) -> dict:
 
     from activity.forms import KEY_ACCESS_PRESET, ActivityLogForm, default_range
     from activity.selectors import event_counts, event_list, event_page
-    from csp_portal.tenancy import partner_scope
+    from core.tenancy import partner_scope
 
     tz = ZoneInfo(viewer.time_zone)
     first_day, today = default_range(today=timezone.now().astimezone(tz).date())
@@ -274,7 +274,7 @@ def _queries(partner, viewer) -> dict[str, tuple[str, list]]:
 
     from activity.models import KEY_ACCESS_AND_DOWNLOADS
     from activity.selectors import EventFilters, day_range, event_list, event_period_counts
-    from csp_portal.tenancy import partner_scope
+    from core.tenancy import partner_scope
 
     tz = ZoneInfo(viewer.time_zone)
     now = timezone.now()

@@ -290,7 +290,7 @@ def _actor(partner, rng: random.Random, password: str) -> dict:
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
     from catalog.models import SoftwareVariant
-    from csp_portal.tenancy import partner_scope
+    from core.tenancy import partner_scope
     from customers.models import Customer
     from orders.models import OrderLine, PurchaseStatus
     from partners.models import User
@@ -374,7 +374,7 @@ def _sign_in(server: Server, email: str, password: str) -> str:
 
 def _download_paths(actors: list[dict], count: int, base_url: str) -> list[str]:
     """Issue `count` fresh links through the service, over distinct purchases and variants."""
-    from csp_portal.tenancy import partner_scope
+    from core.tenancy import partner_scope
     from partners.models import Partner, User
     from software.services import keys_and_downloads_get
 

@@ -20,9 +20,9 @@ WARMUP_REQUESTS = 5
 _WRAPPERS = (
     "scripts/",
     "core/middleware.py",
-    "csp_portal/tenancy.py",
-    "partners/mfa.py",
-    "partners/access.py",
+    "core/tenancy.py",
+    "core/mfa.py",
+    "core/access.py",
 )
 # (group, path fragment, function name): the first match wins; the rest is "other Python".
 _GROUPS = (

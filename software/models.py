@@ -3,7 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from csp_portal.tenancy import PartnerScopedManager
+from core.tenancy import PartnerScopedManager
 
 from .crypto import decrypt
 

@@ -9,12 +9,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core.access import public, requires
 from core.errors import PortalError
 from core.ratelimits import RateLimited, rate_limit_check
+from core.roles import Action, user_can
 from customers.selectors import customer_get_or_404
 from orders.models import OrderLine
-from partners.access import public, requires
-from partners.roles import Action, user_can
 
 from . import services
 from .delivery import file_response, head_response

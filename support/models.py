@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from csp_portal.tenancy import PartnerScopedManager
+from core.tenancy import PartnerScopedManager
 from orders.models import MONEY
 
 from .choices import TRANSITIONS, Impact, Status, SupportTopic

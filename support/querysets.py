@@ -4,7 +4,7 @@ import re
 
 from django.db import models
 
-from csp_portal.tenancy import PartnerScopedQuerySet
+from core.tenancy import PartnerScopedQuerySet
 
 from .choices import IMPACT_RANK
 

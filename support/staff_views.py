@@ -16,12 +16,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.access import requires
 from core.errors import PortalError
-from csp_portal.tenancy import partner_scope
+from core.roles import Action
+from core.tenancy import partner_scope
 from orders.refundable import refundable_get
-from partners.access import requires
 from partners.models import Partner
-from partners.roles import Action
 
 from . import selectors, services, staff_selectors
 from .choices import DECISIONS, TRANSITIONS

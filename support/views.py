@@ -11,10 +11,10 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.access import requires
 from core.errors import PortalError
+from core.roles import Action
 from customers.selectors import customer_get_or_404
-from partners.access import requires
-from partners.roles import Action
 
 from . import selectors, services
 from .attachments import ALLOWED_LABEL

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from catalog.demo import DEMO_FILE_TYPES, DEMO_LANGUAGES, DEMO_VERSIONS, demo_catalog_seed
 from catalog.models import Availability, Product, Sku
-from csp_portal.tenancy import partner_scope
+from core.roles import Role
+from core.tenancy import partner_scope
 from customers.models import Customer
 from invoices.models import Invoice
 from invoices.periods import Month
@@ -24,7 +25,6 @@ from orders.demo import WS_STANDARD, WS_STANDARD_SUB, demo_orders_seed
 from orders.models import Order, OrderLine, PurchaseStatus
 from partners.demo import DEMO_PARTNERS, demo_partners_seed
 from partners.models import Partner
-from partners.roles import Role
 from partners.services import api_token_issue
 from partners.tests.factories import UserFactory, totp_enrol
 from support.tests.factories import file_request, refund_draft, upload

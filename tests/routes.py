@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.permissions import AllowAny
 
-from partners.access import Access
-from partners.roles import Action
+from core.access import Access
+from core.roles import Action
 
 # Third-party route trees tested on their own (sign-in, MFA) or owned by the operator (admin).
 EXTERNAL_PREFIXES = ("accounts/", "admin/", "static/")
@@ -46,7 +46,7 @@ def _api_access(view_class) -> Access | None:
     permission_classes = getattr(view_class, "permission_classes", ())
     if any(issubclass(cls, AllowAny) for cls in permission_classes):
         return Access(public=True)
-    from csp_portal.api.permissions import IsPortalUser
+    from core.api.permissions import IsPortalUser
 
     if any(issubclass(cls, IsPortalUser) for cls in permission_classes):
         action = getattr(view_class, "required_action", None)

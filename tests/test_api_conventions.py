@@ -8,9 +8,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework.throttling import UserRateThrottle
 
-from csp_portal.tenancy import partner_scope
+from core.roles import Role
+from core.tenancy import partner_scope
 from partners.models import ApiToken
-from partners.roles import Role
 from partners.services import api_token_issue, api_token_revoke
 from partners.tests.factories import UserFactory
 

@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 
 from catalog.tests.factories import shared_sku
-from csp_portal.tenancy import partner_scope
-from partners.roles import PARTNER_ROLE_PERMISSIONS, SUPPORT_STAFF_ACTIONS, Role
+from core.roles import PARTNER_ROLE_PERMISSIONS, SUPPORT_STAFF_ACTIONS, Role
+from core.tenancy import partner_scope
 from partners.services import api_token_issue
 from tests.routes import all_routes
 

@@ -24,9 +24,9 @@ from activity.ranges import (
 )
 from activity.selectors import CustomerMatch, EventFilters, event_list
 from activity.services import activity_log_export_record
+from core.api.pagination import PAGING_PARAMETERS
 from core.errors import PortalError
-from csp_portal.api.pagination import PAGING_PARAMETERS
-from partners.roles import Action
+from core.roles import Action
 
 from .serializers import AuditRecordOutput
 

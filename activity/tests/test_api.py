@@ -9,9 +9,9 @@ import pytest
 
 from activity.models import Event, OperationType, ResourceType
 from activity.tests.factories import EventFactory
-from csp_portal.tenancy import partner_scope
+from core.roles import PARTNER_ROLE_PERMISSIONS, Action, Role
+from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
-from partners.roles import PARTNER_ROLE_PERMISSIONS, Action, Role
 
 URL = "/v1/auditrecords"
 PROBLEM = "application/problem+json"

@@ -11,7 +11,7 @@ from activity.seeding import events_seed
 from activity.selectors import CustomerMatch, EventFilters, day_range, event_counts
 from activity.services import event_record
 from activity.tests.factories import EventFactory
-from csp_portal.tenancy import partner_scope
+from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
 
 ROME = ZoneInfo("Europe/Rome")

@@ -8,7 +8,7 @@ from django.test import RequestFactory
 from activity.models import AppendOnlyError, Event, OperationType, ResourceType
 from activity.services import event_record
 from core.request_context import RequestContext, request_context
-from csp_portal.tenancy import partner_scope
+from core.tenancy import partner_scope
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.http import StreamingHttpResponse
 from activity.export import EXPORT_BATCH_ROWS
 from activity.models import Event, OperationType, ResourceType
 from activity.tests.factories import EventFactory
-from csp_portal.tenancy import partner_scope
+from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
 
 URL = "/settings/activity-log/export.csv"

@@ -11,10 +11,10 @@ from django.test import Client
 from django.utils import timezone
 
 from catalog.services import software_variant_store
-from csp_portal.tenancy import partner_scope
+from core.roles import Role
+from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
 from orders.tests.factories import order_for
-from partners.roles import Role
 from software.services import keys_and_downloads_get
 
 PRESET = {"operation": "key_access_and_downloads"}

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from activity.models import KEY_ACCESS_AND_DOWNLOADS, OperationType, ResourceType
 from activity.tests.factories import EventFactory
+from core.roles import PARTNER_ROLE_PERMISSIONS, Action, Role
 from customers.tests.factories import CustomerFactory
-from partners.roles import PARTNER_ROLE_PERMISSIONS, Action, Role
 
 URL = "/settings/activity-log/"
 ROME = ZoneInfo("Europe/Rome")

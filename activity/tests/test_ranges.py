@@ -8,7 +8,7 @@ import pytest
 
 from activity.models import Event, OperationType
 from activity.tests.factories import EventFactory
-from csp_portal.tenancy import partner_scope
+from core.tenancy import partner_scope
 
 PAGE = "/settings/activity-log/"
 EXPORT = "/settings/activity-log/export.csv"

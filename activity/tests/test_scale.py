@@ -10,7 +10,7 @@ from django.utils import timezone
 from activity.models import KEY_ACCESS_AND_DOWNLOADS, Event, OperationType
 from activity.seeding import events_seed
 from activity.selectors import EventFilters, event_list
-from csp_portal.tenancy import partner_scope
+from core.tenancy import partner_scope
 from customers.models import Customer
 
 postgres_only = pytest.mark.postgres_only("the plans measured are PostgreSQL's")

@@ -10,7 +10,7 @@ from catalog import selectors
 from catalog.policy import market_facts_load, product_purchasability
 from catalog.selectors import CatalogueEntry, offer_for
 from catalog.target_views import TargetView
-from partners.roles import Action
+from core.roles import Action
 
 from .serializers import AvailabilityOutput, CatalogueQueryInput, ProductOutput, SkuOutput
 

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from catalog.demo import demo_catalog_seed
 from catalog.models import ProductFamily
-from partners.roles import Role
+from core.roles import Role
 
 from .factories import priced_sku
 

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog.demo import demo_catalog_seed
 from catalog.models import ProductFamily
-from partners.roles import Role
+from core.roles import Role
 
 from .factories import priced_sku
 

@@ -1,6 +1,6 @@
 from django import template
 
-from partners.roles import Action, user_can
+from core.roles import Action, user_can
 
 register = template.Library()
 

@@ -10,7 +10,7 @@ import pytest
 
 from core.cache import FailOpenRedisCache
 from core.outages import BackgroundUnavailable
-from csp_portal.tenancy import partner_scope
+from core.tenancy import partner_scope
 from partners.invitations import invitation_create
 from partners.models import Invitation
 

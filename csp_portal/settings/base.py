@@ -88,8 +88,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.SessionLifetimeMiddleware",
     "core.middleware.UserPreferencesMiddleware",
-    "csp_portal.tenancy.PartnerScopeMiddleware",
-    "partners.mfa.MfaEnrolmentMiddleware",
+    "core.tenancy.PartnerScopeMiddleware",
+    "core.mfa.MfaEnrolmentMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
@@ -255,14 +255,14 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 )
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["csp_portal.api.authentication.ApiTokenAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["csp_portal.api.permissions.IsPortalUser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["partners.api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.IsPortalUser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "csp_portal.api.pagination.ContinuationPagination",
-    "DEFAULT_SCHEMA_CLASS": "csp_portal.api.schema.PortalAutoSchema",
-    "EXCEPTION_HANDLER": "csp_portal.api.exceptions.problem_exception_handler",
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "csp_portal.api.negotiation.PortalContentNegotiation",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.ContinuationPagination",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.PortalAutoSchema",
+    "EXCEPTION_HANDLER": "core.api.exceptions.problem_exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.api.negotiation.PortalContentNegotiation",
     "DEFAULT_THROTTLE_CLASSES": ["core.ratelimits.PortalUserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("API_RATE_LIMIT", "600/min")},
     "PAGE_SIZE": 25,

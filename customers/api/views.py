@@ -7,12 +7,12 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.pagination import PAGING_PARAMETERS
+from core.api.schema import problem_responses
 from core.errors import PortalError
-from csp_portal.api.pagination import PAGING_PARAMETERS
-from csp_portal.api.schema import problem_responses
+from core.roles import Action
 from customers import selectors, services
 from customers.models import Customer
-from partners.roles import Action
 
 from .serializers import CustomerCreateInput, CustomerOutput
 

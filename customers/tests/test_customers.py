@@ -6,7 +6,7 @@ import pytest
 
 from activity.models import Event, OperationType
 from core.errors import PortalError
-from csp_portal.tenancy import partner_scope
+from core.tenancy import partner_scope
 from customers.models import Customer
 from customers.services import CustomerProfile, customer_create
 from customers.tests.factories import CustomerFactory
@@ -106,7 +106,7 @@ def test_another_partners_customers_never_appear(customers, outsider, client_for
 
 
 def test_a_customer_is_created_validated_and_recorded(role_users, client_for):
-    from partners.roles import Role
+    from core.roles import Role
 
     sales = role_users[Role.SALES_AGENT]
     response = client_for(sales).post("/customers/new/", VALID_FORM)

@@ -8,11 +8,11 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.pagination import PAGING_PARAMETERS, ContinuationPagination, collection_of
 from core.errors import PortalError
-from csp_portal.api.pagination import PAGING_PARAMETERS, ContinuationPagination, collection_of
+from core.roles import Action
 from invoices import selectors
 from invoices.responses import PDF_RETRY_AFTER_SECONDS, invoice_pdf_response
-from partners.roles import Action
 
 from .serializers import (
     InvoiceLineItemOutput,

@@ -18,7 +18,8 @@ from decimal import Decimal
 
 import pytest
 
-from csp_portal.tenancy import partner_scope
+from core.roles import Role
+from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
 from invoices.models import Invoice
 from invoices.periods import Month
@@ -33,7 +34,6 @@ from invoices.tests.factories import (
 from orders.cancellation import purchase_cancel, purchase_cancellation_complete
 from orders.credit_services import CreditAmounts, credit_book
 from orders.models import CreditKind
-from partners.roles import Role
 
 
 @pytest.fixture(autouse=True)

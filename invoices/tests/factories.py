@@ -6,7 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from catalog.models import Billing, Market, ProductFamily, Term
-from csp_portal.tenancy import partner_scope
+from core.tenancy import partner_scope
 from invoices.models import Invoice
 from invoices.periods import Month
 from invoices.services import invoice_issue

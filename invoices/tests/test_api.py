@@ -4,9 +4,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from csp_portal.tenancy import partner_scope
+from core.roles import Role
+from core.tenancy import partner_scope
 from invoices.services import invoice_pdf_render
-from partners.roles import Role
 
 
 @pytest.fixture

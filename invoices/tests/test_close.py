@@ -10,8 +10,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from activity.models import Event, OperationType
+from core.tenancy import partner_scope
 from csp_portal.celery import app
-from csp_portal.tenancy import partner_scope
 from invoices import sweeps
 from invoices.models import Invoice, InvoiceSequence
 from invoices.tasks import invoice_pdf_render_task, invoices_close_task

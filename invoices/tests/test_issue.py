@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 
 from core.errors import PortalError
-from csp_portal.tenancy import partner_scope
+from core.roles import Role
+from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
 from invoices.figures import tax_by_market
 from invoices.models import Invoice, InvoiceLine, LineKind
@@ -21,7 +22,6 @@ from invoices.tests.factories import (
     close_time,
 )
 from orders.cancellation import purchase_cancel, purchase_cancellation_complete
-from partners.roles import Role
 
 D = Decimal
 

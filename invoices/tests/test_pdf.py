@@ -6,7 +6,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from csp_portal.tenancy import partner_scope
+from core.tenancy import partner_scope
 from invoices.documents import invoice_storage
 from invoices.models import Invoice
 from invoices.services import invoice_pdf_render

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from pypdf import PdfReader
 
-from csp_portal.tenancy import partner_scope
+from core.tenancy import partner_scope
 from invoices.documents import invoice_storage
 from invoices.models import Invoice
 from invoices.tasks import invoice_pdf_render_task, invoice_pdfs_reconcile_task, invoices_close_task

@@ -13,10 +13,11 @@ from catalog.api.serializers import CatalogueQueryInput, ProductOutput
 from catalog.api.views import TARGET_VIEW, ProductListApi
 from catalog.selectors import market_get
 from catalog.target_views import TargetView
+from core.api.exceptions import PROBLEM_CONTENT_TYPE, problem
+from core.api.pagination import PAGING_PARAMETERS, ContinuationPagination, collection_of
+from core.api.schema import problem_responses
 from core.errors import PortalError
-from csp_portal.api.exceptions import PROBLEM_CONTENT_TYPE, problem
-from csp_portal.api.pagination import PAGING_PARAMETERS, ContinuationPagination, collection_of
-from csp_portal.api.schema import problem_responses
+from core.roles import Action
 from customers.selectors import customer_get
 from orders import selectors
 from orders.cancellation import purchase_cancel
@@ -25,7 +26,6 @@ from orders.policy import purchase_cancellation, reservation_refunds_usd
 from orders.quotes import LineRequest
 from orders.refundable import credit_ledger
 from orders.services import order_place
-from partners.roles import Action
 
 from .serializers import OrderCreateInput, OrderOutput, order_representation
 

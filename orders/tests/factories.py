@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from catalog.models import Billing, ProductFamily, Term
 from catalog.tests.factories import priced_sku
-from csp_portal.tenancy import partner_scope
+from core.tenancy import partner_scope
 from orders.quotes import LineRequest
 from orders.services import order_place
 

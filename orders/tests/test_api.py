@@ -8,10 +8,10 @@ from django.db import connection
 
 from catalog.models import ProductFamily
 from catalog.tests.factories import market, priced_sku
+from core.roles import Role
 from customers.tests.factories import CustomerFactory
 from orders.models import Order
 from orders.tests.factories import order_for
-from partners.roles import Role
 
 
 @pytest.fixture

@@ -11,14 +11,14 @@ from django.test import Client
 from activity.models import Event, OperationType
 from catalog.models import Billing, ProductFamily, Term
 from core.errors import PortalError
-from csp_portal.tenancy import partner_scope
+from core.roles import Role
+from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
 from orders.cancellation import purchase_cancel, purchase_cancellation_complete
 from orders.models import Credit, Order, OrderLine, OrderStatus, PurchaseStatus
 from orders.policy import purchase_cancellation
 from orders.sweeps import cancellations_reconcile
 from orders.tests.factories import order_for
-from partners.roles import Role
 
 BOUGHT = datetime(2025, 3, 1, tzinfo=UTC)
 

@@ -13,8 +13,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from core.tenancy import partner_scope
 from csp_portal.celery import app
-from csp_portal.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
 from orders.cancellation import purchase_cancel
 from orders.models import Credit, OrderLine, PurchaseStatus

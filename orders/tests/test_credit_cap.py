@@ -19,7 +19,8 @@ from django.db import IntegrityError, connection, transaction
 from catalog.models import Billing, ProductFamily, Term
 from catalog.tests.factories import priced_sku
 from core.errors import PortalError
-from csp_portal.tenancy import partner_scope
+from core.roles import Role
+from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
 from orders import cancellation
 from orders.cancellation import purchase_cancel, purchase_cancellation_complete
@@ -29,7 +30,6 @@ from orders.quotes import LineRequest
 from orders.refundable import NotRefundable, refundable_get
 from orders.services import order_place
 from orders.tests.factories import order_for
-from partners.roles import Role
 from support import services
 from support.choices import Status
 from support.intake import ServiceRequestInvalid

@@ -9,12 +9,12 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
-from csp_portal.tenancy import partner_scope
+from core.roles import Role
+from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
 from orders.cancellation import purchase_cancel, purchase_cancellation_complete
 from orders.models import Credit, CreditKind, OrderLine
 from orders.tests.factories import order_for
-from partners.roles import Role
 from support import services
 from support.tests.factories import as_support, file_request, refund_draft
 

@@ -26,14 +26,14 @@ from catalog.models import Billing, ProductFamily, Term
 from catalog.tests.factories import priced_sku
 from core.errors import PortalError
 from core.money import round_money
-from csp_portal.tenancy import partner_scope
+from core.roles import Role
+from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
 from orders.cancellation import purchase_cancel, purchase_cancellation_complete
 from orders.models import Credit, CreditKind, Order, OrderLine, PurchaseStatus
 from orders.quotes import LineRequest
 from orders.refundable import refundable_get
 from orders.services import order_place
-from partners.roles import Role
 from support import services
 from support.intake import ServiceRequestInvalid
 from support.tests.factories import as_support, file_request, refund_draft

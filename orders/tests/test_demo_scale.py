@@ -8,14 +8,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from catalog.demo import demo_catalog_seed
-from csp_portal.tenancy import partner_scope
+from core.roles import Role
+from core.tenancy import partner_scope
 from customers.models import Customer
 from orders import demo_scale
 from orders.models import Order
 from orders.quotes import LineRequest, order_quote
 from partners.demo import demo_password
 from partners.models import Partner, User
-from partners.roles import Role
 from software.keys import GROUP_LENGTH, GROUPS, KEY_ALPHABET
 from software.models import ActivationKey
 

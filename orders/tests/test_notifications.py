@@ -7,13 +7,13 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from csp_portal.tenancy import partner_scope
+from core.roles import Role
+from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
 from orders.cancellation import purchase_cancel, purchase_cancellation_complete
 from orders.models import OrderLine, PurchaseStatus
 from orders.tests.factories import order_for
 from outbox.models import Message
-from partners.roles import Role
 from partners.tests.factories import UserFactory
 
 

@@ -11,13 +11,13 @@ from activity.models import Event, OperationType
 from catalog.models import ProductFamily
 from catalog.tests.factories import market, priced_sku
 from core.errors import PortalError
-from csp_portal.tenancy import partner_scope
+from core.roles import Role
+from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
 from orders.models import Order, OrderLine
 from orders.quotes import LineRequest
 from orders.services import order_place
 from orders.tests.factories import order_for
-from partners.roles import Role
 from software.models import ActivationKey
 
 

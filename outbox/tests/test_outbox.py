@@ -10,7 +10,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from csp_portal.tenancy import PartnerScopeMissing, partner_scope
+from core.tenancy import PartnerScopeMissing, partner_scope
 from outbox import sweeps
 from outbox.models import Message
 from outbox.services import MAX_ATTEMPTS, email_queue, message_send

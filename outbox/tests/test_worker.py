@@ -10,15 +10,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core.roles import Role
+from core.tenancy import partner_scope
 from csp_portal.celery import app
-from csp_portal.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
 from orders.cancellation import purchase_cancel, purchase_cancellation_complete
 from orders.models import OrderLine, PurchaseStatus
 from orders.tests.factories import order_for
 from outbox.models import Message
 from outbox.tasks import message_send_task, messages_sweep_task
-from partners.roles import Role
 from tests.broker import broker_unreachable
 from tests.waiting import wait_until
 

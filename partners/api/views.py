@@ -3,7 +3,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from partners.roles import Action
+from core.roles import Action
 from partners.selectors import user_get, user_list
 from partners.services import user_preferences_set
 

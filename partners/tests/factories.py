@@ -2,8 +2,8 @@ import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
+from core.roles import Role
 from partners.models import Partner, User
-from partners.roles import Role
 
 
 class PartnerFactory(factory.django.DjangoModelFactory):

@@ -20,7 +20,8 @@ from django.utils.http import urlsafe_base64_encode
 
 from activity.models import Event, OperationType
 from core.errors import Conflict, PortalError
-from csp_portal.tenancy import partner_scope
+from core.roles import Role
+from core.tenancy import partner_scope
 from partners.invitations import (
     EMAILS_PER_ADDRESS_PER_DAY,
     invitation_accept,
@@ -29,7 +30,6 @@ from partners.invitations import (
     invitation_send,
 )
 from partners.models import Invitation, User
-from partners.roles import Role
 from partners.tests.factories import UserFactory
 
 INVITE = "/settings/users/invite/"

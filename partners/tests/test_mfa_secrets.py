@@ -11,8 +11,8 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.apps import apps
 from django.test import Client, override_settings
 
+from core.roles import Role
 from partners.mfa_adapter import mfa_secret_decrypt
-from partners.roles import Role
 from partners.tests.factories import UserFactory, totp_enrol
 from software import crypto as activation_key_crypto
 

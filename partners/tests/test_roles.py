@@ -2,7 +2,7 @@
 
 import pytest
 
-from partners.roles import PARTNER_ROLE_PERMISSIONS, SUPPORT_STAFF_ACTIONS, Action, Role, user_can
+from core.roles import PARTNER_ROLE_PERMISSIONS, SUPPORT_STAFF_ACTIONS, Action, Role, user_can
 from partners.tests.factories import SupportStaffFactory, UserFactory
 
 G, AA, SA = "Global admin", "Admin agent", "Sales agent"

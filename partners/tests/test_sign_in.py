@@ -9,8 +9,8 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from activity.models import Event, OperationType
-from csp_portal.tenancy import partner_scope
-from partners.roles import Role
+from core.roles import Role
+from core.tenancy import partner_scope
 from partners.tests.factories import UserFactory, totp_enrol
 
 PASSWORD = "correct horse battery staple"

@@ -8,9 +8,9 @@ from django.test import Client
 
 from activity.models import Event, OperationType
 from core.errors import PortalError
-from csp_portal.tenancy import partner_scope
+from core.roles import Role
+from core.tenancy import partner_scope
 from partners.models import User
-from partners.roles import Role
 from partners.services import user_deactivate, user_roles_set
 from tests.waiting import wait_until
 

@@ -8,15 +8,15 @@ from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.pagination import collection_of
+from core.api.schema import problem_responses
 from core.errors import PortalError
+from core.mfa import user_must_enrol_mfa
 from core.numbers import id_or_404
 from core.ratelimits import RateLimited, rate_limit_check
-from csp_portal.api.pagination import collection_of
-from csp_portal.api.schema import problem_responses
+from core.roles import Action
 from customers.selectors import customer_get
 from orders.models import OrderLine, PurchaseStatus
-from partners.mfa import user_must_enrol_mfa
-from partners.roles import Action
 from software import services
 from software.selectors import software_rows
 

@@ -46,7 +46,7 @@ from activity.services import event_record
 from catalog.models import SoftwareVariant
 from core.errors import PortalError
 from core.request_context import current_request_context
-from csp_portal.tenancy import partner_scope
+from core.tenancy import partner_scope
 from orders.models import OrderLine
 from partners.models import Partner
 

@@ -12,7 +12,7 @@ from django.db import close_old_connections
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from csp_portal.tenancy import partner_scope
+from core.tenancy import partner_scope
 from software.models import Download, DownloadLink
 from software.services import keys_and_downloads_get
 

@@ -13,9 +13,9 @@ from django.test import Client
 from django.utils import timezone
 
 from activity.models import Event, OperationType
-from csp_portal.tenancy import partner_scope
+from core.roles import Role
+from core.tenancy import partner_scope
 from orders.cancellation import purchase_cancel
-from partners.roles import Role
 from software.models import Download, DownloadLink
 from software.services import purchase_keys_and_links_revoke
 from software.tests.conftest import FILE_CONTENT

@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from activity.models import Event, OperationType
 from catalog.models import SoftwareVariant
-from csp_portal.tenancy import partner_scope
-from partners.roles import Role
+from core.roles import Role
+from core.tenancy import partner_scope
 from software import delivery
 from software.services import purchase_keys_and_links_revoke
 from software.services.downloading import RESUME_WINDOW, download_byte_budget

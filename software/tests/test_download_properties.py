@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from activity.models import Event, OperationType
-from csp_portal.tenancy import partner_scope
+from core.tenancy import partner_scope
 from software import delivery
 from software.tests.conftest import FILE_CONTENT
 from software.tests.links import body, downloads_of, get_then_drop, issue_link, link_of

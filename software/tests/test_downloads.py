@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from activity.models import Event, OperationType
-from csp_portal.tenancy import partner_scope
+from core.tenancy import partner_scope
 from software.models import DownloadLink
 from software.services import keys_and_downloads_get, purchase_keys_and_links_revoke
 from software.tests.conftest import FILE_CONTENT

@@ -4,7 +4,7 @@ import pytest
 from cryptography.fernet import Fernet, InvalidToken
 from django.db import connection
 
-from csp_portal.tenancy import partner_scope
+from core.tenancy import partner_scope
 from software import crypto
 from software.services import keys_and_downloads_get
 

@@ -8,9 +8,9 @@ from django.test import Client
 from django.utils import timezone
 
 from activity.models import Event, OperationType
-from csp_portal.tenancy import partner_scope
+from core.roles import Role
+from core.tenancy import partner_scope
 from orders.models import OrderLine, PurchaseStatus
-from partners.roles import Role
 from partners.tests.factories import UserFactory
 from software.models import ActivationKey, DownloadLink
 from software.sweeps import download_links_mark_expired

@@ -17,14 +17,14 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.exceptions import PROBLEM_CONTENT_TYPE, problem
+from core.api.pagination import PAGING_PARAMETERS, ContinuationPagination, collection_of
+from core.api.permissions import RoleRequiredError
+from core.api.schema import FORBIDDEN, problem_responses
 from core.errors import NotFound, PortalError
-from csp_portal.api.exceptions import PROBLEM_CONTENT_TYPE, problem
-from csp_portal.api.pagination import PAGING_PARAMETERS, ContinuationPagination, collection_of
-from csp_portal.api.permissions import RoleRequiredError
-from csp_portal.api.schema import FORBIDDEN, problem_responses
-from csp_portal.tenancy import partner_scope
+from core.roles import Action, role_needed_label, user_can
+from core.tenancy import partner_scope
 from orders.refundable import REFUND_EXCEEDS_REFUNDABLE, refundable_get
-from partners.roles import Action, role_needed_label, user_can
 from support import selectors, services, staff_selectors
 from support.attachments import EXTENSIONS
 from support.choices import Impact, Status, SupportTopic

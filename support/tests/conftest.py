@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from core.roles import Role
 from customers.tests.factories import CustomerFactory
 from orders.tests.factories import order_for
-from partners.roles import Role
 
 from .factories import file_request, refund_draft
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from csp_portal.tenancy import partner_scope
+from core.tenancy import partner_scope
 from partners.tests.factories import PartnerFactory, PartnerOwnedFactory, UserFactory
 from support import services
 from support.choices import Impact, SupportTopic

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from csp_portal.tenancy import partner_scope
+from core.roles import Role
+from core.tenancy import partner_scope
 from orders.models import Credit
-from partners.roles import Role
 from support import services
 from support.models import Attachment, ServiceRequest
 

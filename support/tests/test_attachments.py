@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from csp_portal.tenancy import partner_scope
+from core.tenancy import partner_scope
 from support.attachments import attachment_name_clean
 from support.intake import ServiceRequestInvalid
 from support.models import Attachment, ServiceRequest

@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 
 from activity.models import Event, OperationType
-from csp_portal.tenancy import partner_scope
+from core.roles import Role
+from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
 from orders.tests.factories import order_for
-from partners.roles import Role
 from support.intake import ServiceRequestDraft, ServiceRequestInvalid
 from support.models import ServiceRequest
 

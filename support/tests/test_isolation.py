@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from csp_portal.tenancy import partner_scope
-from partners.roles import Role
+from core.roles import Role
+from core.tenancy import partner_scope
 from support.models import Attachment
 
 from .factories import PDF_BYTES, file_request, refund_draft, upload

@@ -9,10 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from csp_portal.tenancy import partner_scope
+from core.roles import Role
+from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
 from orders.models import Credit
-from partners.roles import Role
 from support import services
 from support.choices import Impact, Status, SupportTopic
 from support.models import Attachment, ServiceRequest

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from csp_portal.tenancy import partner_scope
+from core.roles import Role
+from core.tenancy import partner_scope
 from orders.cancellation import purchase_cancel, purchase_cancellation_complete
 from orders.models import Credit
-from partners.roles import Role
 from support import services
 from support.choices import Status
 from support.models import ServiceRequest

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from csp_portal.tenancy import partner_scope
+from core.tenancy import partner_scope
 from outbox.models import Message
 from outbox.tasks import message_send_task
 from support import services

@@ -10,7 +10,7 @@ from django.db import connection
 
 from activity.models import Event, OperationType
 from core.errors import Conflict, PortalError, RoleRequired
-from csp_portal.tenancy import partner_scope
+from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
 from orders.models import Credit, CreditKind
 from orders.tests.factories import order_for

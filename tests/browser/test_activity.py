@@ -18,9 +18,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from catalog.services import software_variant_store
+from core.roles import Role
 from customers.tests.factories import CustomerFactory
 from orders.tests.factories import order_for
-from partners.roles import Role
 from partners.tests.factories import UserFactory, totp_enrol
 from tests.browser.helpers import open_gear_menu, sign_in, sign_out, submit_totp_code
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from catalog.tests.factories import priced_sku
+from core.roles import Role
 from customers.tests.factories import CustomerFactory
 from orders.tests.factories import order_for
-from partners.roles import Role
 from partners.tests.factories import UserFactory, totp_enrol
 from tests.browser.helpers import sign_in, submit_totp_code
 

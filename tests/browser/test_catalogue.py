@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from catalog.demo import demo_catalog_seed
-from partners.roles import Role
+from core.roles import Role
 from tests.browser.helpers import sign_in
 
 RESERVATION = "DZH318Z0BQ4L"

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Response, expect
 
-from partners.roles import Role
+from core.roles import Role
 from partners.tests.factories import UserFactory, totp_enrol
 from tests.browser.helpers import (
     PASSWORD,

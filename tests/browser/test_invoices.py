@@ -9,13 +9,13 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from csp_portal.tenancy import partner_scope
+from core.roles import Role
+from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
 from invoices.documents import invoice_storage
 from invoices.models import Invoice
 from invoices.tests.factories import buy, invoice_for
 from orders.cancellation import purchase_cancel, purchase_cancellation_complete
-from partners.roles import Role
 from tests.browser.helpers import sign_in
 from tests.waiting import wait_until
 

@@ -8,9 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from catalog.tests.factories import priced_sku
+from core.roles import Role
 from customers.tests.factories import CustomerFactory
 from orders.models import Order
-from partners.roles import Role
 from partners.tests.factories import UserFactory, totp_enrol
 from tests.browser.helpers import sign_in, submit_totp_code
 

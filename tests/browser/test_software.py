@@ -9,10 +9,10 @@ import pytest
 from playwright.sync_api import expect
 
 from catalog.services import software_variant_store
-from csp_portal.tenancy import partner_scope
+from core.roles import Role
+from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
 from orders.tests.factories import order_for
-from partners.roles import Role
 from partners.tests.factories import UserFactory, totp_enrol
 from software.models import ActivationKey
 from tests.browser.helpers import sign_in, submit_totp_code

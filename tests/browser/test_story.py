@@ -22,10 +22,10 @@ from playwright.sync_api import Page, expect
 
 from catalog.demo import demo_catalog_seed
 from catalog.models import Sku, SoftwareVariant
+from core.roles import Role
 from customers.tests.factories import CustomerFactory
 from orders.models import Order
 from orders.tests.factories import order_for
-from partners.roles import Role
 from partners.tests.factories import PartnerFactory, SupportStaffFactory, UserFactory, totp_enrol
 from support.tests.factories import PDF_BYTES
 from tests.browser.helpers import (

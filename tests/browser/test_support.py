@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from csp_portal.tenancy import partner_scope
+from core.roles import Role
+from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
 from orders.models import Credit
 from orders.tests.factories import order_for
-from partners.roles import Role
 from partners.tests.factories import PartnerFactory, SupportStaffFactory, UserFactory, totp_enrol
 from support.models import ServiceRequest
 from support.tests.factories import PDF_BYTES

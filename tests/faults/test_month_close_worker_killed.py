@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from csp_portal.tenancy import partner_scope
+from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
 from invoices.models import Invoice, InvoiceLine, InvoiceSequence
 from invoices.periods import Month

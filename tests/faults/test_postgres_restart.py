@@ -19,7 +19,7 @@ from django.db import connection
 from django.test import Client
 
 from catalog.tests.factories import priced_sku
-from csp_portal.tenancy import partner_scope
+from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
 from partners.services import api_token_issue
 from partners.tests.factories import PartnerFactory, UserFactory

@@ -20,12 +20,12 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.db import connection
 
 from catalog.services import software_variant_store
-from csp_portal.tenancy import partner_scope
+from core.roles import Role
+from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
 from orders.models import Credit, OrderLine, PurchaseStatus
 from orders.tests.factories import order_for
 from partners.models import Invitation
-from partners.roles import Role
 from partners.services import api_token_issue
 from partners.tests.factories import PartnerFactory, UserFactory, totp_enrol
 from tests.faults import servers

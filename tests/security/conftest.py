@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from catalog.services import software_variant_store
-from csp_portal.tenancy import partner_scope
+from core.roles import Role
+from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
 from orders.models import OrderLine
 from orders.tests.factories import order_for
-from partners.roles import Role
 from software.models import ActivationKey
 from software.services import keys_and_downloads_get
 

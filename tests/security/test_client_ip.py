@@ -14,7 +14,7 @@ from django.test import Client, RequestFactory
 from activity.models import Event, OperationType
 from core.client_ip import client_ip, rate_limit_ip
 from core.ratelimits import PortalUserRateThrottle
-from csp_portal.tenancy import partner_scope
+from core.tenancy import partner_scope
 from partners.tests.factories import UserFactory
 
 from .conftest import download_path

@@ -11,8 +11,8 @@ import pytest
 from django.test import Client
 from django.urls import get_resolver
 
-from csp_portal.tenancy import partner_scope
-from partners.roles import Role
+from core.roles import Role
+from core.tenancy import partner_scope
 from partners.services import api_token_issue
 from partners.tests.factories import UserFactory
 from tests.routes import _walk, all_routes

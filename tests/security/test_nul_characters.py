@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from partners.roles import Role
+from core.roles import Role
 
 ADDRESSES = [
     "/v1/invoices/%00",

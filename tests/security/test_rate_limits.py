@@ -10,8 +10,8 @@ from __future__ import annotations
 from django.test import Client
 
 from activity.models import Event, OperationType
-from csp_portal.tenancy import partner_scope
-from partners.roles import Role
+from core.roles import Role
+from core.tenancy import partner_scope
 from partners.tests.factories import UserFactory, totp_enrol
 from software.models import DownloadLink
 

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client, RequestFactory
 
 from core.redirects import url_is_safe
-from partners.roles import Role
+from core.roles import Role
 from partners.tests.factories import UserFactory
 
 PASSWORD = "correct horse battery staple"

@@ -29,10 +29,10 @@ from django.db import connection
 from django.test import Client
 
 from core.logging import redact
-from csp_portal.tenancy import partner_scope
+from core.roles import Role
+from core.tenancy import partner_scope
 from partners.invitations import invitation_path
 from partners.models import Invitation
-from partners.roles import Role
 from partners.services import api_token_issue
 from partners.tests.factories import UserFactory, totp_enrol
 from scripts.run_portal import commands

@@ -15,12 +15,12 @@ from django.test import Client
 
 from activity.models import Event, OperationType
 from catalog.tests.factories import market, priced_sku
-from csp_portal.tenancy import partner_scope
+from core.roles import Role
+from core.tenancy import partner_scope
 from customers.models import Customer
 from orders.cart import cart_lines
 from orders.models import Order, OrderLine, PurchaseStatus
 from partners.models import ApiToken, Invitation, User
-from partners.roles import Role
 from partners.tests.factories import UserFactory, totp_enrol
 from software.models import DownloadLink
 from support.models import ServiceRequest

@@ -21,11 +21,11 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from activity.models import Event, OperationType
-from csp_portal.tenancy import partner_scope
+from core.roles import Role
+from core.tenancy import partner_scope
 from partners.admin_login import admin_login_view
 from partners.invitations import invitation_create, invitation_path
 from partners.models import User
-from partners.roles import Role
 from partners.services import api_token_issue
 from partners.tests.factories import SupportStaffFactory, UserFactory, totp_enrol
 

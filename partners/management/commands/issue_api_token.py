@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from core.errors import PortalError
-from csp_portal.tenancy import partner_scope
+from core.tenancy import partner_scope
 from partners.models import User
 from partners.services import api_token_issue
 

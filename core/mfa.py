@@ -50,7 +50,7 @@ def mfa_is_relaxed() -> bool:
 
 class MfaEnrolmentMiddleware:
     """Keys and every partner's requests are reachable from anywhere, so the whole portal (the
-    admin site included) is gated; the API refuses on its own (csp_portal.api.permissions)."""
+    admin site included) is gated; the API refuses on its own (core.api.permissions)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

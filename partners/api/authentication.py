@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from csp_portal.tenancy import activate_partner
+from core.tenancy import activate_partner
 from partners.selectors import api_token_user
 
 
@@ -30,7 +30,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
 
 
 class ApiTokenAuthenticationScheme(OpenApiAuthenticationExtension):
-    target_class = "csp_portal.api.authentication.ApiTokenAuthentication"
+    target_class = "partners.api.authentication.ApiTokenAuthentication"
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema):

@@ -1,6 +1,6 @@
 """The OpenAPI document lists every answer an operation can give, errors included.
 
-Each error is problem+json (csp_portal/api/exceptions.py). The statuses that follow from how an
+Each error is problem+json (core/api/exceptions.py). The statuses that follow from how an
 operation is built are added here for all of them: 401 and 429 everywhere, 400 where there is
 input, 403 where a role is required, 404 where the path names an object, 415 where there is a
 body. A view adds the ones only it gives (409, 413) with `problem_responses`.

@@ -12,28 +12,25 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
-from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.conf import settings
 from django.core import checks
 from django.db import models
 
-if TYPE_CHECKING:
-    from partners.models import Partner
-
-_current_partner: ContextVar[Partner | None] = ContextVar("current_partner", default=None)
+# The partner model sits above core; any saved partner instance is a scope.
+_current_partner: ContextVar[models.Model | None] = ContextVar("current_partner", default=None)
 
 
 class PartnerScopeMissing(RuntimeError):
     """A partner-owned table was queried with no partner in scope."""
 
 
-def current_partner() -> Partner | None:
+def current_partner() -> models.Model | None:
     return _current_partner.get()
 
 
-def require_partner() -> Partner:
+def require_partner() -> models.Model:
     partner = _current_partner.get()
     if partner is None:
         raise PartnerScopeMissing(
@@ -44,7 +41,7 @@ def require_partner() -> Partner:
 
 
 @contextlib.contextmanager
-def partner_scope(partner: Partner | None) -> Iterator[None]:
+def partner_scope(partner: models.Model | None) -> Iterator[None]:
     token = _current_partner.set(partner)
     try:
         yield
@@ -52,7 +49,7 @@ def partner_scope(partner: Partner | None) -> Iterator[None]:
         _current_partner.reset(token)
 
 
-def activate_partner(partner: Partner | None) -> None:
+def activate_partner(partner: models.Model | None) -> None:
     """Set the scope for the rest of the current context (the API authenticator's entry point)."""
     _current_partner.set(partner)
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, permissions
 
-from partners.mfa import user_is_operator_staff, user_must_enrol_mfa
-from partners.roles import role_needed_label, user_can
+from core.mfa import user_is_operator_staff, user_must_enrol_mfa
+from core.roles import role_needed_label, user_can
 
 
 class RoleRequiredError(exceptions.PermissionDenied):
