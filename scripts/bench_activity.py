@@ -111,8 +111,8 @@ def _partner_and_viewer(number: int, name: str):
 
 def _load(partner, wanted: int) -> dict:
     from activity.models import Event
-    from activity.seeding import events_seed
     from core.tenancy import partner_scope
+    from demo.activity import events_seed
 
     with partner_scope(partner):
         present = Event.objects.count()

@@ -269,14 +269,14 @@ class Server:
 
 
 def _seeded_partners(scale: int) -> int:
-    from orders.demo_scale import scale_partner_numbers
+    from demo.scale import scale_partner_numbers
     from partners.models import Partner
 
     return Partner.objects.filter(partner_number__in=list(scale_partner_numbers(scale))).count()
 
 
 def _virtual_partners(scale: int, count: int) -> list:
-    from orders.demo_scale import scale_partner_numbers
+    from demo.scale import scale_partner_numbers
     from partners.models import Partner
 
     numbers = list(scale_partner_numbers(scale))
@@ -817,7 +817,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from partners.demo import demo_password
+    from demo.partners import demo_password
 
     if _seeded_partners(args.scale) < args.scale:
         print(f"Seeding the database: seed_demo --scale {args.scale} (a few minutes, once) ...")

@@ -68,7 +68,7 @@ def login_table() -> list[str]:
     django.setup()
     from django.conf import settings
 
-    from partners.demo import DEMO_PARTNERS, DEMO_SUPPORT_EMAIL, demo_password
+    from demo.partners import DEMO_PARTNERS, DEMO_SUPPORT_EMAIL, demo_password
 
     lines = []
     for partner in DEMO_PARTNERS:

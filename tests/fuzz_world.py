@@ -13,17 +13,17 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from catalog.demo import DEMO_FILE_TYPES, DEMO_LANGUAGES, DEMO_VERSIONS, demo_catalog_seed
 from catalog.models import Availability, Product, Sku
 from core.roles import Role
 from core.tenancy import partner_scope
 from customers.models import Customer
+from demo.catalog import DEMO_FILE_TYPES, DEMO_LANGUAGES, DEMO_VERSIONS, demo_catalog_seed
+from demo.orders import WS_STANDARD, WS_STANDARD_SUB, demo_orders_seed
+from demo.partners import DEMO_PARTNERS, demo_partners_seed
 from invoices.models import Invoice
 from invoices.periods import Month
 from invoices.sweeps import invoices_close
-from orders.demo import WS_STANDARD, WS_STANDARD_SUB, demo_orders_seed
 from orders.models import Order, OrderLine, PurchaseStatus
-from partners.demo import DEMO_PARTNERS, demo_partners_seed
 from partners.models import Partner
 from partners.services import api_token_issue
 from partners.tests.factories import UserFactory, totp_enrol

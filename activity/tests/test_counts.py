@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from activity.models import Event, EventCount, OperationType, ResourceType
-from activity.seeding import events_seed
 from activity.selectors import CustomerMatch, EventFilters, day_range, event_counts
 from activity.services import event_record
 from activity.tests.factories import EventFactory
 from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
+from demo.activity import events_seed
 
 ROME = ZoneInfo("Europe/Rome")
 

@@ -8,10 +8,10 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from activity.models import KEY_ACCESS_AND_DOWNLOADS, Event, OperationType
-from activity.seeding import events_seed
 from activity.selectors import EventFilters, event_list
 from core.tenancy import partner_scope
 from customers.models import Customer
+from demo.activity import events_seed
 
 postgres_only = pytest.mark.postgres_only("the plans measured are PostgreSQL's")
 

@@ -5,9 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from catalog.demo import demo_catalog_seed
 from catalog.models import ProductFamily
 from core.roles import Role
+from demo.catalog import demo_catalog_seed
 
 from .factories import priced_sku
 

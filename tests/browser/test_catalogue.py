@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from catalog.demo import demo_catalog_seed
 from core.roles import Role
+from demo.catalog import demo_catalog_seed
 from tests.browser.helpers import sign_in
 
 RESERVATION = "DZH318Z0BQ4L"

@@ -20,10 +20,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from catalog.demo import demo_catalog_seed
 from catalog.models import Sku, SoftwareVariant
 from core.roles import Role
 from customers.tests.factories import CustomerFactory
+from demo.catalog import demo_catalog_seed
 from orders.models import Order
 from orders.tests.factories import order_for
 from partners.tests.factories import PartnerFactory, SupportStaffFactory, UserFactory, totp_enrol

@@ -9,8 +9,7 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 
 from core.roles import Role
-
-from .models import Partner, User
+from partners.models import Partner, User
 
 DEFAULT_DEMO_PASSWORD = "demo-portal-2026"
 

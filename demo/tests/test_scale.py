@@ -7,14 +7,14 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from catalog.demo import demo_catalog_seed
 from core.roles import Role
 from core.tenancy import partner_scope
 from customers.models import Customer
-from orders import demo_scale
+from demo import scale as demo_scale
+from demo.catalog import demo_catalog_seed
+from demo.partners import demo_password
 from orders.models import Order
 from orders.quotes import LineRequest, order_quote
-from partners.demo import demo_password
 from partners.models import Partner, User
 from software.keys import GROUP_LENGTH, GROUPS, KEY_ALPHABET
 from software.models import ActivationKey

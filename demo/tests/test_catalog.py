@@ -6,11 +6,10 @@ from decimal import Decimal
 import pytest
 from django.core.files.storage import default_storage
 
-from catalog.demo import DEMO_PRODUCTS, demo_catalog_seed
 from catalog.models import Availability, Price, Product, ProductFamily, SoftwareVariant
 from catalog.policy import product_purchasability
-
-from .factories import market
+from catalog.tests.factories import market
+from demo.catalog import DEMO_PRODUCTS, demo_catalog_seed
 
 pytestmark = pytest.mark.django_db
 

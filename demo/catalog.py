@@ -11,8 +11,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 
-from .models import Availability, Billing, Market, Price, Product, ProductFamily, Sku, Term
-from .services import software_variant_store
+from catalog.models import Availability, Billing, Market, Price, Product, ProductFamily, Sku, Term
+from catalog.services import software_variant_store
 
 PRICES_VALID_FROM = datetime(2025, 1, 1, tzinfo=UTC)
 # Demo list prices are set in US dollars and converted at these rounded rates; markets whose

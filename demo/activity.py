@@ -19,11 +19,10 @@ from django.db import connection
 from django.utils import timezone
 from psycopg.copy import QueuedLibpqWriter
 
+from activity.models import PRODUCT_TITLE_KEY, Event, EventCount, OperationType, ResourceType
 from core.tenancy import partner_scope
 from customers.models import Customer
 from partners.models import Partner, User
-
-from .models import PRODUCT_TITLE_KEY, Event, EventCount, OperationType, ResourceType
 
 # Rows per generated block: big enough that COPY's per-call overhead vanishes, small enough that
 # memory stays flat whatever --events says.

@@ -20,22 +20,21 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from catalog.demo import DEMO_EXCHANGE_RATES
 from catalog.models import Availability, Market
 from core.errors import PortalError
 from core.roles import Role
 from core.tenancy import partner_scope
 from customers.models import Customer
-from partners.demo import demo_password
+from demo.catalog import DEMO_EXCHANGE_RATES
+from demo.partners import demo_password
+from orders.models import Order, OrderLine, new_alternate_id
+from orders.pricing import line_price
+from orders.quotes import LineRequest, QuotedLine, order_quote
+from orders.services import purchase_build
 from partners.models import Partner, User
 from software.crypto import encrypt
 from software.keys import activation_key_generate
 from software.models import ActivationKey
-
-from .models import Order, OrderLine, new_alternate_id
-from .pricing import line_price
-from .quotes import LineRequest, QuotedLine, order_quote
-from .services import purchase_build
 
 CUSTOMERS_PER_PARTNER = 250
 ORDERS_PER_CUSTOMER = 10

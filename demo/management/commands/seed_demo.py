@@ -1,17 +1,17 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from catalog.demo import demo_catalog_seed
-from invoices.periods import Month
-from invoices.sweeps import invoices_close
-from orders.demo import demo_orders_seed
-from orders.demo_scale import (
+from demo.catalog import demo_catalog_seed
+from demo.orders import demo_orders_seed
+from demo.partners import demo_partners_seed, demo_password
+from demo.scale import (
     CUSTOMERS_PER_PARTNER,
     ORDERS_PER_CUSTOMER,
     SCALE_EMAIL_DOMAIN,
     demo_scale_seed,
 )
-from partners.demo import demo_partners_seed, demo_password
+from invoices.periods import Month
+from invoices.sweeps import invoices_close
 
 
 class Command(BaseCommand):

@@ -13,12 +13,11 @@ from catalog.models import Availability
 from core.roles import Role
 from core.tenancy import partner_scope
 from customers.models import Customer
-from partners.demo import DEMO_PARTNERS
+from demo.partners import DEMO_PARTNERS
+from orders.models import Order
+from orders.quotes import LineRequest
+from orders.services import order_place
 from partners.models import Partner, User
-
-from .models import Order
-from .quotes import LineRequest
-from .services import order_place
 
 # Stable tenant GUIDs, so a re-run finds the same customers.
 _DEMO_NAMESPACE = uuid.UUID("6f1d2a8e-3c4b-4e59-9a7d-0b1c2d3e4f50")

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from activity.seeding import events_seed
+from demo.activity import events_seed
 from partners.models import Partner
 
 PROGRESS_EVERY = 1_000_000
