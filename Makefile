@@ -25,7 +25,7 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
 PYTEST_ARGS ?=
 # The SQLite leg of `make test`: the flows that `make run`'s embedded default (SQLite, Kombu's
 # file-system broker, the file cache) must share with PostgreSQL, real worker included.
-SQLITE_TESTS ?= software/tests orders/tests activity/tests support/tests invoices/tests \
+SQLITE_TESTS ?= software/tests orders/tests activity/tests activity_log/tests support/tests invoices/tests \
 	customers/tests catalog/tests/test_prices.py catalog/tests/test_policy.py partners/tests \
 	core/tests/test_health.py outbox/tests \
 	tests/test_tenancy.py tests/test_route_matrix.py tests/test_api_conventions.py \

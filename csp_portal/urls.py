@@ -13,7 +13,7 @@ api_v1 = [
     path("", include("customers.api.urls")),
     path("", include("orders.api.urls")),
     path("", include("software.api.urls")),
-    path("", include("activity.api.urls")),
+    path("", include("activity_log.api.urls")),
     path("", include("support.api.urls")),
     path("", include("invoices.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -43,7 +43,7 @@ urlpatterns = [
     path("", include("orders.urls")),
     path("", include("software.urls")),
     path("", include("support.urls")),
-    path("", include("activity.urls")),
+    path("", include("activity_log.urls")),
     path("", include("invoices.urls")),
 ]
 

@@ -220,8 +220,8 @@ def _part_cases(partner, viewer) -> dict:
     from django.core.cache import cache
     from django.utils import timezone
 
-    from activity.forms import KEY_ACCESS_PRESET, ActivityLogForm, default_range
-    from activity.selectors import event_counts, event_list, event_page
+    from activity_log.forms import KEY_ACCESS_PRESET, ActivityLogForm, default_range
+    from activity_log.selectors import event_counts, event_list, event_page
     from core.tenancy import partner_scope
 
     tz = ZoneInfo(viewer.time_zone)
@@ -273,7 +273,7 @@ def _queries(partner, viewer) -> dict[str, tuple[str, list]]:
     from django.utils import timezone
 
     from activity.models import KEY_ACCESS_AND_DOWNLOADS
-    from activity.selectors import EventFilters, day_range, event_list, event_period_counts
+    from activity_log.selectors import EventFilters, day_range, event_list, event_period_counts
     from core.tenancy import partner_scope
 
     tz = ZoneInfo(viewer.time_zone)
@@ -462,7 +462,7 @@ def _export_child(database_url: str) -> None:
     from django.urls import resolve
     from django.utils import timezone
 
-    from activity.ranges import MAX_RANGE_DAYS
+    from activity_log.ranges import MAX_RANGE_DAYS
 
     _partner, viewer = _partner_and_viewer(SMALL[0], SMALL[1])
     client = Client()

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "software",
     "support",
     "invoices",
+    "activity_log",
     "demo",
 ]
 

@@ -21,11 +21,10 @@ from django.db.models.functions import Trunc
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from activity.models import Event, EventCount
 from core.errors import PortalError
 from core.tenancy import require_partner
 from customers.models import Customer
-
-from .models import Event, EventCount
 
 # The chart keeps its bars countable and wide enough to point at: per day up to a quarter
 # (at most 92 bars), per week up to half a year (27), per month beyond (13 at the longest range).

@@ -5,9 +5,9 @@ from datetime import date, timedelta, tzinfo
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from activity.models import KEY_ACCESS_AND_DOWNLOADS, OperationType
 from core.errors import PortalError
 
-from .models import KEY_ACCESS_AND_DOWNLOADS, OperationType
 from .ranges import EARLIEST_DAY, LATEST_DAY, day_in_window_check, day_range_check
 from .selectors import CustomerMatch, EventCursor, EventFilters, day_range
 

@@ -12,9 +12,10 @@ from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
-from activity.export import csv_lines, csv_response, event_export_batches
 from activity.models import OperationType, ResourceType
-from activity.ranges import (
+from activity.services import activity_log_export_record
+from activity_log.export import csv_lines, csv_response, event_export_batches
+from activity_log.ranges import (
     EARLIEST_DAY,
     LATEST_DAY,
     MAX_RANGE_DAYS,
@@ -22,8 +23,7 @@ from activity.ranges import (
     moment_in_window_check,
     moment_range_check,
 )
-from activity.selectors import CustomerMatch, EventFilters, event_list
-from activity.services import activity_log_export_record
+from activity_log.selectors import CustomerMatch, EventFilters, event_list
 from core.api.pagination import PAGING_PARAMETERS
 from core.errors import PortalError
 from core.roles import Action
@@ -74,7 +74,7 @@ class AuditRecordQueryInput(serializers.Serializer):
     filter = serializers.CharField(required=False, max_length=1000)
 
     def validate(self, data):
-        # The range rules answer with their own codes (activity.ranges), as on the page.
+        # The range rules answer with their own codes (activity_log.ranges), as on the page.
         for field in ("startDate", "endDate"):
             if isinstance(data.get(field), datetime):
                 moment_in_window_check(moment=data[field], field=field)

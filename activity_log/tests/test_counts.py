@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from activity.models import Event, EventCount, OperationType, ResourceType
-from activity.selectors import CustomerMatch, EventFilters, day_range, event_counts
 from activity.services import event_record
 from activity.tests.factories import EventFactory
+from activity_log.selectors import CustomerMatch, EventFilters, day_range, event_counts
 from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
 from demo.activity import events_seed

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.utils import timezone
 
+from activity.services import activity_log_export_record
 from core.access import requires
 from core.roles import Action
 
@@ -11,7 +12,6 @@ from .export import csv_lines, csv_response, event_export_batches
 from .forms import ActivityLogForm, default_range
 from .ranges import EARLIEST_DAY, LATEST_DAY, MAX_RANGE_DAYS
 from .selectors import event_counts, event_page
-from .services import activity_log_export_record
 
 # As the customer list and the API: a screenful, and half the rendering of fifty rows.
 PAGE_SIZE = 25

@@ -17,9 +17,9 @@ from django.db.models.functions import Cast, Coalesce, Concat, Left, Replace
 from django.db.models.lookups import In
 from django.http import StreamingHttpResponse
 
+from activity.models import PRODUCT_TITLE_KEY
 from core.tenancy import require_partner
 
-from .models import PRODUCT_TITLE_KEY
 from .selectors import EventCursor, EventFilters, after_cursor, event_list
 
 EXPORT_BATCH_ROWS = 5_000

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from activity.models import KEY_ACCESS_AND_DOWNLOADS, Event, OperationType
-from activity.selectors import EventFilters, event_list
+from activity_log.selectors import EventFilters, event_list
 from core.tenancy import partner_scope
 from customers.models import Customer
 from demo.activity import events_seed

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 from django.http import StreamingHttpResponse
 
-from activity.export import EXPORT_BATCH_ROWS
 from activity.models import Event, OperationType, ResourceType
 from activity.tests.factories import EventFactory
+from activity_log.export import EXPORT_BATCH_ROWS
 from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
 

@@ -15,7 +15,8 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from .models import Event, OperationType
+from activity.models import Event, OperationType
+
 from .selectors import PeriodCount
 
 DETAILS_SHOWN_CHARS = 160
