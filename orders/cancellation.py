@@ -25,7 +25,6 @@ from activity.services import event_record
 from core.errors import PortalError
 from core.money import decimal_text
 from customers.models import Customer
-from software.services import purchase_keys_and_links_revoke
 
 from .credit_services import CreditAmounts, credit_book
 from .credits import credit_capped, purchase_credit
@@ -83,7 +82,8 @@ def _lock_customer(purchase: OrderLine) -> None:
 def purchase_cancel(
     *, partner, actor, purchase_id: int, acknowledged: bool, at: datetime | None = None
 ) -> OrderLine:
-    """Request the cancellation: pending at once, keys and links revoked, completion scheduled."""
+    """Request the cancellation: pending at once (its keys and links stop working), completion
+    scheduled."""
     at = at or timezone.now()
     if not acknowledged:
         raise PortalError(
@@ -114,7 +114,6 @@ def purchase_cancel(
             "cancellation_credit_total",
         ]
     )
-    purchase_keys_and_links_revoke(purchase=purchase, at=at)
     _order_status_refresh(purchase.order)
     event_record(
         partner=partner,

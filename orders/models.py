@@ -106,6 +106,8 @@ class OrderLine(models.Model):
     term_end_at = models.DateTimeField(
         null=True, blank=True, help_text=_("Exclusive: the subscription ends at this moment.")
     )
+    # Whether the product came with activation keys when it was bought; software issues them.
+    issues_keys = models.BooleanField(default=False)
     is_cancellable = models.BooleanField()
     cancellation_window_days = models.PositiveSmallIntegerField(null=True, blank=True)
     status = models.CharField(

@@ -11,7 +11,6 @@ from django.utils import timezone
 from activity.models import OperationType, ResourceType
 from activity.services import event_record
 from catalog.models import Billing, Term
-from software.services import activation_keys_issue
 
 from .models import Order, OrderLine, new_alternate_id
 from .quotes import LineRequest, Quote, QuotedLine, order_quote
@@ -81,6 +80,7 @@ def purchase_build(*, order: Order, quoted: QuotedLine) -> OrderLine:
         purchased_at=order.placed_at,
         term_start_at=order.placed_at if is_subscription else None,
         term_end_at=_term_end(start=order.placed_at, term=sku.term) if is_subscription else None,
+        issues_keys=product.issues_keys,
         is_cancellable=policy.is_cancellable,
         cancellation_window_days=policy.window_days,
     )
@@ -89,8 +89,6 @@ def purchase_build(*, order: Order, quoted: QuotedLine) -> OrderLine:
 def _save_line(*, order: Order, quoted: QuotedLine) -> OrderLine:
     line = purchase_build(order=order, quoted=quoted)
     line.save(force_insert=True)
-    if quoted.product.issues_keys:
-        activation_keys_issue(purchase=line)
     return line
 
 

@@ -17,12 +17,14 @@ class ActivationKey(models.Model):
     )
     ciphertext = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
-    revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = PartnerScopedManager()
 
     class Meta:
         ordering = ["purchase", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["purchase"], name="activation_key_one_per_purchase"),
+        ]
 
     def __str__(self) -> str:
         return f"key {self.pk} of purchase {self.purchase_id}"
@@ -45,7 +47,8 @@ class DownloadLink(models.Model):
 
     Only the SHA-256 of its token is stored, so a copy of the database gives no working link.
     It dies after `expires_at` or `max_downloads`, whichever comes first; issuing a new one for
-    the same purchase and variant retires it; cancelling the purchase revokes it.
+    the same purchase and variant retires it; it is revoked the moment its purchase stops being
+    active (a cancellation requested), since every use checks the purchase's status.
     """
 
     partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+")
@@ -67,7 +70,6 @@ class DownloadLink(models.Model):
     # the file's size, so no more than max_downloads whole files leave through the link.
     bytes_reserved = models.PositiveBigIntegerField(default=0)
     retired_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
     # Set by the expiry sweep for reporting; the download endpoint checks expires_at itself.
     expired_marked_at = models.DateTimeField(null=True, blank=True)
 
@@ -78,7 +80,7 @@ class DownloadLink(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["purchase", "variant"],
-                condition=models.Q(retired_at__isnull=True, revoked_at__isnull=True),
+                condition=models.Q(retired_at__isnull=True),
                 name="download_link_one_current_per_variant",
             ),
             models.CheckConstraint(
@@ -101,8 +103,8 @@ class DownloadLink(models.Model):
     def downloads_remaining(self) -> int:
         return max(0, self.max_downloads - self.download_count)
 
-    def state_at(self, at) -> str:
-        if self.revoked_at is not None:
+    def state_at(self, at, *, purchase_active: bool) -> str:
+        if not purchase_active:
             return DownloadLinkState.REVOKED
         if self.retired_at is not None:
             return DownloadLinkState.RETIRED

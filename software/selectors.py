@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
-
 from catalog.models import SoftwareVariant
 from orders.models import OrderLine
 from orders.selectors import purchase_list
@@ -36,16 +34,9 @@ class SoftwareRow:
     choices: VariantChoices
 
 
-def software_rows(*, customer, with_key_counts: bool = False) -> list[SoftwareRow]:
+def software_rows(*, customer) -> list[SoftwareRow]:
     """Every purchase of the customer with its product's variants, in two queries."""
-    purchases = purchase_list(customer=customer)
-    if with_key_counts:
-        purchases = purchases.annotate(
-            activation_key_count=Count(
-                "activation_keys", filter=Q(activation_keys__revoked_at__isnull=True)
-            )
-        )
-    purchases = list(purchases)
+    purchases = list(purchase_list(customer=customer))
     by_product: dict[int, VariantChoices] = defaultdict(VariantChoices)
     for variant in SoftwareVariant.objects.filter(
         product_id__in={p.product_id for p in purchases}

@@ -19,37 +19,48 @@ from datetime import UTC, datetime
 from django.db import connection, transaction
 from django.utils.dateparse import parse_datetime
 
+from orders.models import PurchaseStatus
+
 from .models import DownloadLink, DownloadLinkState
 
 _PEEK = """
-SELECT l.id, l.partner_id, l.purchase_id, l.variant_id, l.revoked_at, l.retired_at,
+SELECT l.id, l.partner_id, l.purchase_id, l.variant_id, p.status, l.retired_at,
        l.expires_at, l.download_count, l.max_downloads, l.bytes_reserved, v.size_bytes, v.sha256
-FROM software_downloadlink l JOIN catalog_softwarevariant v ON v.id = l.variant_id
+FROM software_downloadlink l
+  JOIN catalog_softwarevariant v ON v.id = l.variant_id
+  JOIN orders_orderline p ON p.id = l.purchase_id
 WHERE l.token_digest = %s
 """
-# Both writes on a link need it alive (not replaced, not revoked, not past its time) and keep
-# its bytes within max_downloads times the file (in bigint: 50 times a 2 GB file overflows an
-# integer). Counting a download reserves its first bytes.
-_COUNT = """
+# Both writes on a link need it alive (not replaced, not past its time, its purchase active: a
+# requested cancellation revokes it) and keep its bytes within max_downloads times the file (in
+# bigint: 50 times a 2 GB file overflows an integer). Counting a download reserves its first bytes.
+_LINK_ALIVE = """
+  id = %(link)s AND retired_at IS NULL AND expires_at > %(now)s
+  AND EXISTS (
+    SELECT 1 FROM orders_orderline p
+    WHERE p.id = software_downloadlink.purchase_id AND p.status = 'active'
+  )"""
+# Composed of this module's constants only, never of input.
+_COUNT = f"""
 UPDATE software_downloadlink
 SET download_count = download_count + 1, bytes_reserved = bytes_reserved + %(bytes)s
-WHERE id = %(link)s AND retired_at IS NULL AND revoked_at IS NULL AND expires_at > %(now)s
+WHERE {_LINK_ALIVE}
   AND download_count < max_downloads
   AND bytes_reserved + %(bytes)s <= CAST(max_downloads AS BIGINT) * %(size)s
 RETURNING id
-"""
+"""  # noqa: S608
 _START = """
 INSERT INTO software_download
   (partner_id, link_id, started_at, resumable_until, byte_budget, bytes_reserved, ip_address)
 VALUES (%(partner)s, %(link)s, %(now)s, %(until)s, %(budget)s, %(bytes)s, %(ip)s)
 RETURNING id
 """
-_RESERVE_ON_LINK = """
+_RESERVE_ON_LINK = f"""
 UPDATE software_downloadlink SET bytes_reserved = bytes_reserved + %(bytes)s
-WHERE id = %(link)s AND retired_at IS NULL AND revoked_at IS NULL AND expires_at > %(now)s
+WHERE {_LINK_ALIVE}
   AND bytes_reserved + %(bytes)s <= CAST(max_downloads AS BIGINT) * %(size)s
 RETURNING id
-"""
+"""  # noqa: S608
 # The link's latest counted download that is still resumable and has room for the bytes.
 _RESERVE_ON_DOWNLOAD = """
 UPDATE software_download SET bytes_reserved = bytes_reserved + %(bytes)s
@@ -106,16 +117,15 @@ def link_peek(*, digest: str, at: datetime) -> LinkRow | None:
     row = _one(_PEEK, [digest])
     if row is None:
         return None
-    (link_id, partner_id, purchase_id, variant_id, revoked_at, retired_at, expires_at, count,
+    (link_id, partner_id, purchase_id, variant_id, purchase_status, retired_at, expires_at, count,
      maximum, bytes_reserved, size, sha256) = row
     link = DownloadLink(
-        revoked_at=_aware(revoked_at),
         retired_at=_aware(retired_at),
         expires_at=_aware(expires_at),
         download_count=count,
         max_downloads=maximum,
     )
-    state = link.state_at(at)
+    state = link.state_at(at, purchase_active=purchase_status == PurchaseStatus.ACTIVE)
     return LinkRow(
         link_id=link_id,
         partner_id=partner_id,

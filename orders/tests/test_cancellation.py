@@ -19,6 +19,7 @@ from orders.models import Credit, Order, OrderLine, OrderStatus, PurchaseStatus
 from orders.policy import purchase_cancellation
 from orders.sweeps import cancellations_reconcile
 from orders.tests.factories import order_for
+from software.services import keys_and_downloads_get
 
 BOUGHT = datetime(2025, 3, 1, tzinfo=UTC)
 
@@ -163,7 +164,12 @@ def test_submitting_makes_it_pending_and_revokes_at_once(italian, global_admin):
     _cancel(purchase, global_admin, purchase.purchased_at + timedelta(days=3))
     purchase.refresh_from_db()
     assert purchase.status == PurchaseStatus.PENDING_CANCELLATION
-    assert all(key.revoked_at for key in purchase.activation_keys.all())
+    with partner_scope(purchase.partner), pytest.raises(PortalError) as refused:
+        keys_and_downloads_get(
+            partner=purchase.partner, actor=global_admin, purchase_id=purchase.pk,
+            version="2022", language="en-US", file_type="ISO", base_url="http://testserver/",
+        )
+    assert refused.value.code == "purchase_cancelled", "its keys are revoked at once"
     [event] = Event.objects.filter(operation_type=OperationType.CANCEL_ORDER)
     assert event.customer == italian and event.details["creditPreview"] == "122.00"
     with pytest.raises(PortalError) as error:

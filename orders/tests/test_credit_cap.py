@@ -357,14 +357,14 @@ def test_two_reservation_cancellations_at_once_are_decided_one_after_the_other(
     # too. Serialised, the other cannot (it waits for the customer's lock), the wait runs out and
     # the first commits; without the lock both would pass the check before either commits.
     inside = threading.Barrier(2)
-    revoke = cancellation.purchase_keys_and_links_revoke
+    refresh = cancellation._order_status_refresh
 
-    def revoke_when_both_are_inside(**kwargs):
+    def refresh_when_both_are_inside(order):
         with contextlib.suppress(threading.BrokenBarrierError):
             inside.wait(timeout=3)
-        return revoke(**kwargs)
+        return refresh(order)
 
-    monkeypatch.setattr(cancellation, "purchase_keys_and_links_revoke", revoke_when_both_are_inside)
+    monkeypatch.setattr(cancellation, "_order_status_refresh", refresh_when_both_are_inside)
     outcomes = _race([lambda p=p: _cancel(p, agent, complete=False) for p in reservations])
 
     assert sorted(outcomes) == ["ok", "support_request_required"]

@@ -62,7 +62,7 @@ def _entitlement(row) -> dict:
             "alternateId": purchase.order.alternate_id,
         },
         "status": purchase.status,
-        "keyAvailable": active and purchase.activation_key_count > 0,
+        "keyAvailable": active and purchase.issues_keys,
         "variants": [
             {"version": v.version, "language": v.language, "fileType": v.file_type}
             for v in row.choices.variants
@@ -89,7 +89,7 @@ class EntitlementListApi(APIView):
                 code="invalid_entitlement_type",
                 field="entitlementType",
             )
-        rows = software_rows(customer=customer, with_key_counts=True)
+        rows = software_rows(customer=customer)
         items = [_entitlement(row) for row in rows]
         return Response({"totalCount": len(items), "items": items, "links": {}})
 

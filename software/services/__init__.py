@@ -10,9 +10,7 @@ from .downloading import (
 from .issuing import (
     IssuedLink,
     KeysAndDownloads,
-    activation_keys_issue,
     keys_and_downloads_get,
-    purchase_keys_and_links_revoke,
 )
 
 __all__ = [
@@ -21,9 +19,7 @@ __all__ = [
     "IssuedLink",
     "KeysAndDownloads",
     "RangeNotSatisfiable",
-    "activation_keys_issue",
     "download_link_consume",
     "download_release",
     "keys_and_downloads_get",
-    "purchase_keys_and_links_revoke",
 ]

@@ -1,4 +1,9 @@
-"""Writes on activation keys and download links: revealing, issuing, retiring, revoking."""
+"""Writes on activation keys and download links: revealing keys, issuing and retiring links.
+
+A key is generated the first time an Admin agent asks for it, under the purchase's row lock, so
+placing an order writes nothing here. Keys and links serve only an active purchase: the moment a
+cancellation is requested they stop working, with nothing to revoke row by row.
+"""
 
 from __future__ import annotations
 
@@ -23,15 +28,15 @@ from ..models import ActivationKey, DownloadLink
 from ..tokens import token_digest, token_new
 
 
-def activation_keys_issue(*, purchase) -> list[ActivationKey]:
-    """Generate the purchase's activation key, encrypted; runs inside the order's transaction."""
+def _activation_key_issue(*, purchase) -> ActivationKey:
+    """Generate the purchase's activation key, encrypted; the caller holds the purchase's lock."""
     key = ActivationKey(
         partner_id=purchase.partner_id,
         purchase=purchase,
         ciphertext=encrypt(activation_key_generate()),
     )
     key.save(force_insert=True)
-    return [key]
+    return key
 
 
 @dataclass(frozen=True)
@@ -83,7 +88,7 @@ def _link_issue(
     *, partner, actor, purchase: OrderLine, variant, base_url: str, at: datetime
 ) -> IssuedLink:
     DownloadLink.objects.select_for_update().filter(
-        purchase=purchase, variant=variant, retired_at__isnull=True, revoked_at__isnull=True
+        purchase=purchase, variant=variant, retired_at__isnull=True
     ).update(retired_at=at)
     token = token_new()
     link = DownloadLink(
@@ -119,7 +124,10 @@ def _link_issue(
 
 
 def _keys_reveal(*, partner, actor, purchase: OrderLine) -> list[str]:
-    keys = [key.value for key in purchase.activation_keys.filter(revoked_at__isnull=True)]
+    if not purchase.issues_keys:
+        return []
+    stored = list(purchase.activation_keys.all()) or [_activation_key_issue(purchase=purchase)]
+    keys = [key.value for key in stored]
     if keys:
         event_record(
             partner=partner,
@@ -159,8 +167,3 @@ def keys_and_downloads_get(
     )
     return KeysAndDownloads(purchase=purchase, variant=variant, keys=keys, download=download)
 
-
-def purchase_keys_and_links_revoke(*, purchase: OrderLine, at: datetime) -> None:
-    """Revoke every key and link of a purchase at once; the caller holds the transaction."""
-    ActivationKey.objects.filter(purchase=purchase, revoked_at__isnull=True).update(revoked_at=at)
-    DownloadLink.objects.filter(purchase=purchase, revoked_at__isnull=True).update(revoked_at=at)

@@ -13,12 +13,20 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 
 from core.tenancy import partner_scope
+from orders.models import PurchaseStatus
 from software.models import Download, DownloadLink
 from software.services import keys_and_downloads_get
 
 needs_postgresql = pytest.mark.postgres_only(
     "threads racing on one link need PostgreSQL's row locks; SQLite takes one writer at a time"
 )
+
+
+def cancellation_requested(purchase) -> None:
+    """Make the purchase pending cancellation, as a requested cancellation does at once."""
+    purchase._meta.model.objects.all_partners().filter(pk=purchase.pk).update(
+        status=PurchaseStatus.PENDING_CANCELLATION
+    )
 
 
 def issue_link(purchase, variant, *, at=None) -> str:

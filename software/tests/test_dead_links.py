@@ -17,9 +17,8 @@ from core.roles import Role
 from core.tenancy import partner_scope
 from orders.cancellation import purchase_cancel
 from software.models import Download, DownloadLink
-from software.services import purchase_keys_and_links_revoke
 from software.tests.conftest import FILE_CONTENT
-from software.tests.links import body, issue_link
+from software.tests.links import body, cancellation_requested, issue_link
 
 REQUESTS = [
     ("GET", {}),
@@ -55,8 +54,7 @@ def _retired(purchase, variant, **_):
 
 def _revoked(purchase, variant, **_):
     path = issue_link(purchase, variant)
-    with partner_scope(purchase.partner):
-        purchase_keys_and_links_revoke(purchase=purchase, at=timezone.now())
+    cancellation_requested(purchase)
     return path
 
 

@@ -21,11 +21,11 @@ from catalog.models import SoftwareVariant
 from core.roles import Role
 from core.tenancy import partner_scope
 from software import delivery
-from software.services import purchase_keys_and_links_revoke
 from software.services.downloading import RESUME_WINDOW, download_byte_budget
 from software.tests.conftest import FILE_CONTENT
 from software.tests.links import (
     body,
+    cancellation_requested,
     connection_kept,
     downloads_of,
     get_then_drop,
@@ -303,8 +303,7 @@ def test_a_resume_after_the_link_expired_is_refused(purchase, variant, time_mach
 def test_a_resume_after_the_link_died_is_refused(purchase, variant, path, how):
     received = get_then_drop(path, chunks=2)[1]
     if how == "revoked":
-        with partner_scope(purchase.partner):
-            purchase_keys_and_links_revoke(purchase=purchase, at=timezone.now())
+        cancellation_requested(purchase)
     else:
         issue_link(purchase, variant)
     response, data = _get(path, f"bytes={len(received)}-")

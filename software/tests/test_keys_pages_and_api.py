@@ -13,6 +13,7 @@ from core.tenancy import partner_scope
 from orders.models import OrderLine, PurchaseStatus
 from partners.tests.factories import UserFactory
 from software.models import ActivationKey, DownloadLink
+from software.services import keys_and_downloads_get
 from software.sweeps import download_links_mark_expired
 from software.tasks import download_links_expire_task
 from tests.waiting import wait_until
@@ -197,3 +198,31 @@ def test_the_sweep_runs_on_a_real_worker(celery_worker, customer, purchase, vari
     wait_until(
         lambda: DownloadLink.objects.all_partners().filter(expired_marked_at__isnull=False).exists()
     )
+
+
+def test_the_first_request_generates_the_key_and_later_ones_show_the_same(purchase, variant):
+    def reveal():
+        with partner_scope(purchase.partner):
+            return keys_and_downloads_get(
+                partner=purchase.partner, actor=None, purchase_id=purchase.pk,
+                version=variant.version, language=variant.language,
+                file_type=variant.file_type, base_url="http://testserver/",
+            ).keys
+
+    assert not ActivationKey.objects.all_partners().exists(), "placing an order writes no key"
+    [first] = reveal()
+    assert len(first) == 29 and first.count("-") == 4
+    assert reveal() == [first]
+    assert ActivationKey.objects.all_partners().count() == 1
+
+
+def test_a_product_without_keys_shows_none(purchase, variant):
+    type(purchase).objects.all_partners().filter(pk=purchase.pk).update(issues_keys=False)
+    with partner_scope(purchase.partner):
+        result = keys_and_downloads_get(
+            partner=purchase.partner, actor=None, purchase_id=purchase.pk,
+            version=variant.version, language=variant.language,
+            file_type=variant.file_type, base_url="http://testserver/",
+        )
+    assert result.keys == [] and result.download.uri
+    assert not ActivationKey.objects.all_partners().exists()
