@@ -4,13 +4,14 @@ from itertools import pairwise
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from .models import Availability, Market, MarketExclusion, Price, Product, Sku, SoftwareVariant
+from .policy import exclusion_reason
 from .services import file_fingerprint
 
 
@@ -110,8 +111,31 @@ class ProductAdmin(SupportStaffMaintains, admin.ModelAdmin):
     inlines = (SkuInline, ProductExclusionInline, SoftwareVariantInline)
 
 
+class AvailabilityForm(forms.ModelForm):
+    """Refuse an availability in a market the product may not be offered in (the policy's rule)."""
+
+    class Meta:
+        model = Availability
+        fields = ("sku", "market", "availability_id")
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            # On its own page the SKU is a field; inline, the SKU (perhaps new and unsaved) is
+            # already the instance's.
+            product = (cleaned.get("sku") or self.instance.sku).product
+        except ObjectDoesNotExist:
+            return cleaned
+        market = cleaned.get("market")
+        reason = market and exclusion_reason(product=product, market=market)
+        if reason:
+            self.add_error("market", ValidationError(reason, code="market_unavailable"))
+        return cleaned
+
+
 class AvailabilityInline(SupportStaffMaintains, admin.TabularInline):
     model = Availability
+    form = AvailabilityForm
     fields = ("market", "availability_id")
     extra = 0
     show_change_link = True
@@ -128,12 +152,21 @@ class SkuAdmin(SupportStaffMaintains, admin.ModelAdmin):
 
 
 class PriceInlineFormSet(BaseInlineFormSet):
-    """Refuse price periods of one submission that overlap one another."""
+    """Refuse prices where the product may not be offered, and periods that overlap one another."""
 
     # Each row's own `clean` compares it with the stored periods.
 
     def clean(self):
         super().clean()
+        availability = self.instance
+        if availability.pk is not None and any(
+            form.has_changed() and not form.cleaned_data.get("DELETE") for form in self.forms
+        ):
+            reason = exclusion_reason(
+                product=availability.sku.product, market=availability.market
+            )
+            if reason:
+                raise ValidationError(reason, code="market_unavailable")
         periods = sorted(
             (form.cleaned_data["valid_from"], form.cleaned_data.get("valid_to"))
             for form in self.forms
@@ -158,6 +191,7 @@ class PriceInline(SupportStaffMaintains, admin.TabularInline):
 
 @admin.register(Availability)
 class AvailabilityAdmin(SupportStaffMaintains, admin.ModelAdmin):
+    form = AvailabilityForm
     list_display = ("sku", "market", "availability_id")
     list_filter = ("sku__product__family", "market__country")
     list_select_related = ("sku__product", "market")

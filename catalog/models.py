@@ -216,19 +216,6 @@ class Availability(models.Model):
         """Partner Center's `catalogItemId`, the `offerId` an order line names."""
         return f"{self.sku.product.product_id}:{self.sku.sku_id}:{self.availability_id}"
 
-    def clean(self) -> None:
-        # Deferred import: the policy reads these models.
-        from .policy import exclusion_reason
-
-        try:
-            # The SKU may be new and unsaved (an admin inline), so read the relation, not its id.
-            product, market = self.sku.product, self.market
-        except ObjectDoesNotExist:
-            return
-        reason = exclusion_reason(product=product, market=market)
-        if reason:
-            raise ValidationError({"market": reason}, code="market_unavailable")
-
 
 class Price(models.Model):
     """The unit price of an availability over [valid_from, valid_to): periods never overlap."""
@@ -270,15 +257,10 @@ class Price(models.Model):
         return f"{self.unit_price} {self.currency_code} from {self.valid_from:%Y-%m-%d %H:%M}"
 
     def clean(self) -> None:
-        from .policy import exclusion_reason
-
         try:
             availability = self.availability
         except ObjectDoesNotExist:
             return
-        reason = exclusion_reason(product=availability.sku.product, market=availability.market)
-        if reason:
-            raise ValidationError(reason, code="market_unavailable")
         if availability.pk is None or self.valid_from is None:
             return
         overlapping = (

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 
 from .errors import PortalError
+from .health import broker_ok
 
 # Long enough for a database restart or fail-over; clients that honour it do not hammer the portal.
 RETRY_AFTER_SECONDS = 30
@@ -59,8 +60,6 @@ class BackgroundUnavailable(PortalError):
 
 def broker_required() -> None:
     """Refuse, before anything is written, an action whose effect only a worker can carry out."""
-    from .health import broker_ok  # health imports the models
-
     is_up, _detail = broker_ok()
     if not is_up:
         raise BackgroundUnavailable(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from activity.models import OperationType, ResourceType
 from activity.services import event_record
+from core.background import task_enqueue_on_commit
 from core.errors import NotFound
 
 from .documents import invoice_pdf_bytes, invoice_pdf_name, invoice_storage
@@ -89,14 +90,11 @@ def invoice_issue(
             "total": str(totals.total), "lineCount": len(lines),
         },
     )
-    from .tasks import invoice_pdf_render_task  # tasks import this module
-
     # Robust: the invoice is committed by then, and a broker outage must not turn it into a
     # failed close; the PDF reconciler enqueues whatever this could not.
-    def invoice_pdf_render_enqueue():
-        invoice_pdf_render_task.delay(partner_id=partner.pk, invoice_id=invoice.pk)
-
-    transaction.on_commit(invoice_pdf_render_enqueue, robust=True)
+    task_enqueue_on_commit(
+        "invoices.invoice_pdf_render", partner_id=partner.pk, invoice_id=invoice.pk, robust=True
+    )
     return invoice
 
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Min
 
+from core.background import task_enqueue
 from core.tenancy import partner_scope
 from orders.models import Credit, OrderLine
 from partners.models import Partner
@@ -81,8 +82,6 @@ def invoices_close(*, month: Month, at: datetime) -> CloseOutcome:
 
 def invoice_pdfs_reconcile(*, at: datetime, batch_size: int = PDF_RECONCILE_BATCH_SIZE) -> int:
     """Enqueue the rendering of issued invoices still without a PDF: their task was lost."""
-    from .tasks import invoice_pdf_render_task  # tasks import this module
-
     # Younger invoices have their own render task on its way; leave them to it.
     issued_before = at - timedelta(seconds=settings.INVOICE_PDF_RENDER_GRACE_SECONDS)
     missing = list(
@@ -92,5 +91,5 @@ def invoice_pdfs_reconcile(*, at: datetime, batch_size: int = PDF_RECONCILE_BATC
         .values_list("pk", "partner_id")[:batch_size]
     )
     for invoice_id, partner_id in missing:
-        invoice_pdf_render_task.delay(partner_id=partner_id, invoice_id=invoice_id)
+        task_enqueue("invoices.invoice_pdf_render", partner_id=partner_id, invoice_id=invoice_id)
     return len(missing)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from activity.models import OperationType, ResourceType
 from activity.services import event_record
+from core.background import task_enqueue_on_commit
 from core.errors import PortalError
 from core.money import decimal_text
 from customers.models import Customer
@@ -132,15 +133,13 @@ def purchase_cancel(
             "completeAfter": purchase.cancellation_complete_after.isoformat(),
         },
     )
-    from .tasks import purchase_cancellation_complete_task  # tasks import this module
-
     # Robust: the due time is in the row and the reconciler completes it, so a broker outage
     # must not turn a recorded request into an error page.
-    transaction.on_commit(
-        lambda: purchase_cancellation_complete_task.apply_async(
-            kwargs={"partner_id": partner.pk, "purchase_id": purchase.pk},
-            countdown=delay.total_seconds(),
-        ),
+    task_enqueue_on_commit(
+        "orders.purchase_cancellation_complete",
+        partner_id=partner.pk,
+        purchase_id=purchase.pk,
+        countdown=delay.total_seconds(),
         robust=True,
     )
     return purchase

@@ -15,9 +15,10 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+
+from core.background import task_enqueue_on_commit
 
 from .models import Channel, Message
 
@@ -46,12 +47,9 @@ def email_queue(*, partner, event_key: str, recipient: str, subject: str, body: 
         },
     )
     if created:
-        from .tasks import message_send_task  # tasks import this module
-
         # Robust: the row is the guarantee; with the broker down the sweep delivers it later.
-        transaction.on_commit(
-            lambda: message_send_task.delay(partner_id=partner.pk, message_id=message.pk),
-            robust=True,
+        task_enqueue_on_commit(
+            "outbox.message_send", partner_id=partner.pk, message_id=message.pk, robust=True
         )
     return created
 

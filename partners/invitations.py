@@ -32,6 +32,7 @@ from django.utils.translation import ngettext
 
 from activity.models import Event, OperationType, ResourceType
 from activity.services import event_record
+from core.background import task_enqueue_on_commit
 from core.errors import Conflict, NotFound, PortalError
 from core.outages import broker_required
 from core.ratelimits import RateLimited
@@ -104,10 +105,11 @@ def _emails_check(*, email: str, at: datetime, resending: bool) -> None:
 
 
 def _send_on_commit(invitation: Invitation, *, base_url: str) -> None:
-    from .tasks import invitation_send_task  # tasks import this module
-
-    invitation_send_task.delay_on_commit(
-        partner_id=invitation.partner_id, invitation_id=invitation.pk, base_url=base_url
+    task_enqueue_on_commit(
+        "partners.invitation_send",
+        partner_id=invitation.partner_id,
+        invitation_id=invitation.pk,
+        base_url=base_url,
     )
 
 

@@ -106,17 +106,6 @@ def test_a_period_must_end_after_it_starts(availability):
         PriceFactory(availability=availability, valid_from=FEB, valid_to=FEB)
 
 
-def test_a_price_in_a_market_where_the_product_is_excluded_is_refused():
-    sku = SkuFactory(product=ProductFactory(family=ProductFamily.AZURE_RESERVATION))
-    availability = AvailabilityFactory(sku=sku, market=market("GL"))
-    price = Price(availability=availability, unit_price=Decimal("1"), currency_code="DKK",
-                  valid_from=JAN)
-    with pytest.raises(ValidationError, match="Azure reservations are not available in Greenland"):
-        price.full_clean()
-    with pytest.raises(ValidationError, match="not available in Greenland"):
-        availability.full_clean()
-
-
 def test_an_unknown_currency_code_is_refused(availability):
     price = Price(availability=availability, unit_price=Decimal("1"), currency_code="EUX",
                   valid_from=JAN)
