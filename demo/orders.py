@@ -16,7 +16,7 @@ from customers.models import Customer
 from demo.partners import DEMO_PARTNERS
 from orders.models import Order
 from orders.quotes import LineRequest
-from orders.services import order_place
+from orders.services.placing import order_place
 from partners.models import Partner, User
 
 # Stable tenant GUIDs, so a re-run finds the same customers.

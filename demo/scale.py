@@ -27,10 +27,10 @@ from core.tenancy import partner_scope
 from customers.models import Customer
 from demo.catalog import DEMO_EXCHANGE_RATES
 from demo.partners import demo_password
-from orders.models import Order, OrderLine, new_alternate_id
+from orders.models import Order, Purchase, new_alternate_id
 from orders.pricing import line_price
 from orders.quotes import LineRequest, QuotedLine, order_quote
-from orders.services import purchase_build
+from orders.services.placing import purchase_build
 from partners.models import Partner, User
 from software.crypto import encrypt
 from software.keys import activation_key_generate
@@ -264,7 +264,7 @@ def _orders(
         purchase_build(order=order, quoted=replace(line, line_number=number))
         for order, number, line in quoted_lines
     ]
-    _insert(OrderLine, purchases)
+    _insert(Purchase, purchases)
     keys = [
         ActivationKey(
             partner=partner,

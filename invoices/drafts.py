@@ -10,7 +10,7 @@ from datetime import datetime
 
 from django.db.models import F, QuerySet
 
-from orders.models import Credit, OrderLine
+from orders.models import Credit, Purchase
 
 from .models import InvoiceLine, LineKind
 
@@ -18,11 +18,11 @@ _KIND_ORDER = {LineKind.CHARGE: 0, LineKind.CANCEL_IMMEDIATE: 1, LineKind.CUSTOM
 
 
 def unbilled_charges(
-    purchases: QuerySet[OrderLine],
+    purchases: QuerySet[Purchase],
     *,
     currency_code: str | None = None,
     before: datetime | None = None,
-) -> QuerySet[OrderLine]:
+) -> QuerySet[Purchase]:
     """The purchases that no invoice has charged yet."""
     purchases = purchases.filter(invoice_charge__isnull=True)
     if currency_code:
@@ -70,7 +70,7 @@ def _purchase_snapshot(purchase) -> dict:
     }
 
 
-def _charge_line(purchase: OrderLine) -> InvoiceLine:
+def _charge_line(purchase: Purchase) -> InvoiceLine:
     # The snapshot taken at purchase decides price and tax; nothing is recomputed here.
     return InvoiceLine(
         partner_id=purchase.partner_id,
@@ -137,7 +137,7 @@ def draft_lines(
     """Unsaved lines for the current partner's unbilled charges and credits: by currency,
     customer, then date."""
     purchases = (
-        unbilled_charges(OrderLine.objects.all(), currency_code=currency_code, before=before)
+        unbilled_charges(Purchase.objects.all(), currency_code=currency_code, before=before)
         .select_related("order", "customer")
         .annotate(market_code=F("availability__market_id"))
     )

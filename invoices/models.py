@@ -134,7 +134,7 @@ class InvoiceLine(models.Model):
     currency_code = models.CharField(max_length=3)
     # What the line bills. One-to-one: a purchase is charged, and a credit given, exactly once.
     charge = models.OneToOneField(
-        "orders.OrderLine",
+        "orders.Purchase",
         on_delete=models.PROTECT,
         null=True,
         blank=True,

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from core.errors import NotFound
-from orders.models import Credit, OrderLine
+from orders.models import Credit, Purchase
 
 from .documents import invoice_storage
 from .drafts import draft_lines
@@ -110,7 +110,7 @@ def charges_and_credits_by_month(*, currency_code: str, months: list[Month]) -> 
     not: purchases by the time they were placed, credits by the time they were booked."""
     since, until = months[0].start_at, months[-1].end_at
     charged = (
-        OrderLine.objects.filter(
+        Purchase.objects.filter(
             currency_code=currency_code, purchased_at__gte=since, purchased_at__lt=until
         )
         .annotate(month=TruncMonth("purchased_at", tzinfo=UTC))
@@ -139,7 +139,7 @@ def charges_and_credits_by_month(*, currency_code: str, months: list[Month]) -> 
 def currencies_since(*, since) -> list[str]:
     """The currencies the partner was charged or credited in since the moment."""
     charged = (
-        OrderLine.objects.filter(purchased_at__gte=since)
+        Purchase.objects.filter(purchased_at__gte=since)
         .order_by()
         .values_list("currency_code", flat=True)
     )

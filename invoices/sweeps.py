@@ -15,7 +15,7 @@ from django.db.models import Min
 
 from core.background import task_enqueue
 from core.tenancy import partner_scope
-from orders.models import Credit, OrderLine
+from orders.models import Credit, Purchase
 from partners.models import Partner
 
 from .drafts import unbilled_charges, unbilled_credits
@@ -38,7 +38,7 @@ def _unbilled_since(*, before: datetime) -> dict[tuple[int, str], datetime]:
     """For each partner and currency with something unbilled before the moment: its oldest."""
     oldest: dict[tuple[int, str], datetime] = {}
     sources = (
-        unbilled_charges(OrderLine.objects.all_partners(), before=before)
+        unbilled_charges(Purchase.objects.all_partners(), before=before)
         .values("partner_id", "currency_code")
         .annotate(since=Min("purchased_at")),
         unbilled_credits(Credit.objects.all_partners(), before=before)

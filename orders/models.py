@@ -72,7 +72,7 @@ class Order(models.Model):
         return f"{self.alternate_id} ({self.placed_at:%Y-%m-%d})"
 
 
-class OrderLine(models.Model):
+class Purchase(models.Model):
     """One software purchase: what was bought, at what price and tax, for which term."""
 
     partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+")
@@ -132,6 +132,8 @@ class OrderLine(models.Model):
     objects = PartnerScopedManager()
 
     class Meta:
+        # The table keeps the name it had as OrderLine: raw SQL and the credit trigger use it.
+        db_table = "orders_orderline"
         ordering = ["order", "line_number"]
         constraints = [
             models.UniqueConstraint(fields=["order", "line_number"], name="order_line_number"),
@@ -200,7 +202,7 @@ class Credit(models.Model):
     kind = models.CharField(max_length=20, choices=CreditKind.choices)
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="credits")
     purchase = models.ForeignKey(
-        OrderLine, on_delete=models.PROTECT, null=True, blank=True, related_name="credits"
+        Purchase, on_delete=models.PROTECT, null=True, blank=True, related_name="credits"
     )
     service_request_id = models.BigIntegerField(null=True, blank=True)
     reason_code = models.CharField(max_length=40)

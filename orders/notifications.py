@@ -10,10 +10,10 @@ from core.roles import Role
 from outbox.services import email_queue
 from partners.models import User
 
-from .models import Credit, CreditKind, OrderLine
+from .models import Credit, CreditKind, Purchase
 
 
-def _recipients(purchase: OrderLine) -> list[User]:
+def _recipients(purchase: Purchase) -> list[User]:
     """Who asked for the cancellation, and the partner's Global admins."""
     people = {u.pk: u for u in User.members.filter(is_active=True) if u.has_role(Role.GLOBAL_ADMIN)}
     requester = purchase.cancellation_requested_by
@@ -22,7 +22,7 @@ def _recipients(purchase: OrderLine) -> list[User]:
     return list(people.values())
 
 
-def cancellation_completed_notify(*, purchase: OrderLine) -> None:
+def cancellation_completed_notify(*, purchase: Purchase) -> None:
     """Queue the "cancellation completed" e-mail for each recipient, in their language, once."""
     credit = Credit.objects.filter(purchase=purchase, kind=CreditKind.CANCEL_IMMEDIATE).first()
     for person in _recipients(purchase):

@@ -18,10 +18,15 @@ from django.utils.translation import gettext as _
 
 from catalog.models import ProductFamily
 
-from .credits import ONE_DAY, Credit, credit_capped, purchase_credit
-from .models import Credit as BookedCredit
-from .models import CreditKind, OrderLine, PurchaseStatus
-from .refundable import CreditLedger, credit_ledger
+from .models import Credit, CreditKind, Purchase, PurchaseStatus
+from .refundable import (
+    ONE_DAY,
+    CancellationCredit,
+    CreditLedger,
+    credit_capped,
+    credit_ledger,
+    purchase_credit,
+)
 
 WINDOW_PASSED = "window_passed"
 NOT_CANCELLABLE = "not_cancellable"
@@ -44,7 +49,7 @@ class Cancellation:
     days_remaining: int | None
     reason: str
     message: str
-    credit: Credit | None
+    credit: CancellationCredit | None
 
     @property
     def credit_preview(self) -> Decimal | None:
@@ -60,17 +65,17 @@ def reservation_refunds_usd(*, customer, at: datetime) -> Decimal | None:
     """Azure reservation credits of the customer in the rolling 12 months, booked or held by a
     pending cancellation, in US dollars; None when one of them is in a currency without a rate.
 
-    A cancellation reads this after locking the customer row (orders.cancellation), so of two
-    cancellations at once the second counts the first's pending credit.
+    A cancellation reads this after locking the customer row (orders.services.cancellation), so
+    of two cancellations at once the second counts the first's pending credit.
     """
     total = Decimal(0)
-    booked = BookedCredit.objects.filter(
+    booked = Credit.objects.filter(
         customer=customer,
         kind=CreditKind.CANCEL_IMMEDIATE,
         booked_at__gt=at - CAP_PERIOD,
         purchase__family=ProductFamily.AZURE_RESERVATION,
     ).values_list("total", "currency_code")
-    held = OrderLine.objects.filter(
+    held = Purchase.objects.filter(
         customer=customer,
         family=ProductFamily.AZURE_RESERVATION,
         status=PurchaseStatus.PENDING_CANCELLATION,

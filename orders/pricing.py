@@ -1,8 +1,6 @@
-"""Line prices and tax, rounded per line to the currency's minor unit.
+"""Line prices and tax, rounded per line to the currency's minor unit (tax: core.money.tax_on).
 
-Tax-exclusive markets add tax on top of the extended price; in tax-inclusive markets (AU, BR) the
-extended price already contains it and the tax shown is the part it contains:
-extended × rate / (100 + rate). Order totals are sums of rounded lines, so they reconcile.
+Order totals are sums of rounded lines, so they reconcile.
 """
 
 from __future__ import annotations
@@ -10,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from core.money import HUNDRED, round_money
+from core.money import round_money, tax_on
 
 
 @dataclass(frozen=True)
@@ -34,12 +32,12 @@ def line_price(
     prices_include_tax: bool,
 ) -> LinePrice:
     extended = round_money(unit_price * quantity, currency_code)
-    if prices_include_tax:
-        tax = round_money(extended * tax_rate_percent / (HUNDRED + tax_rate_percent), currency_code)
-        total = extended
-    else:
-        tax = round_money(extended * tax_rate_percent / HUNDRED, currency_code)
-        total = extended + tax
+    tax, total = tax_on(
+        extended,
+        tax_rate_percent=tax_rate_percent,
+        prices_include_tax=prices_include_tax,
+        currency_code=currency_code,
+    )
     return LinePrice(
         currency_code=currency_code,
         prices_include_tax=prices_include_tax,

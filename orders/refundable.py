@@ -7,7 +7,10 @@ The rule (SPEC §9, "Money"), tax included and in the order's currency:
   exceed the order's total. So an order-level refund counts against the order as a whole, and a
   purchase can get back at most what its order has left as well as what it has left itself.
 
-A pending cancellation holds the credit it previewed (OrderLine.cancellation_credit_total) until
+What a cancellation gives back before that cap (purchase_credit): all of a one-time purchase; for
+a subscription, the unused days of its term × its daily price (a day counts as used once begun).
+
+A pending cancellation holds the credit it previewed (Purchase.cancellation_credit_total) until
 completion books it, so a refund approved meanwhile cannot take it away. The filing form, the API,
 the approval, the cancellation dialog and the cancellation itself all ask here; the writers ask
 after `order_lock`, so two of them deciding on one order see each other. A database trigger
@@ -16,19 +19,22 @@ after `order_lock`, so two of them deciding on one order see each other. A datab
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Sum
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from catalog.models import Billing
 from core.errors import Conflict, NotFound
-from core.money import format_money
+from core.money import format_money, round_money, tax_on, tax_split
 
-from .models import Credit, Order, OrderLine, PurchaseStatus
+from .models import Credit, Order, Purchase, PurchaseStatus
 
 ZERO = Decimal(0)
 # The stable code of "more than can still come back", in problem+json and on PortalError.
@@ -96,7 +102,7 @@ class CreditLedger:
             self.by_purchase[purchase_id] += amount
 
     def refundable(
-        self, *, order: Order, purchase: OrderLine | None = None, release_hold: bool = False
+        self, *, order: Order, purchase: Purchase | None = None, release_hold: bool = False
     ) -> Refundable:
         """What can still come back for the order, or for one of its purchases.
 
@@ -132,7 +138,7 @@ def credit_ledger(*, customer=None, order_id: uuid.UUID | None = None) -> Credit
     )
     for order, purchase, total in booked:
         ledger._add(order, purchase, total)
-    held = OrderLine.objects.filter(
+    held = Purchase.objects.filter(
         **scope,
         status=PurchaseStatus.PENDING_CANCELLATION,
         cancellation_credit_total__isnull=False,
@@ -142,7 +148,7 @@ def credit_ledger(*, customer=None, order_id: uuid.UUID | None = None) -> Credit
     return ledger
 
 
-def refundable_get(*, order: Order, purchase: OrderLine | None = None) -> Refundable:
+def refundable_get(*, order: Order, purchase: Purchase | None = None) -> Refundable:
     """What can still come back for the order, or for one of its purchases, right now."""
     return credit_ledger(order_id=order.pk).refundable(order=order, purchase=purchase)
 
@@ -150,10 +156,79 @@ def refundable_get(*, order: Order, purchase: OrderLine | None = None) -> Refund
 def order_lock(*, order_id: uuid.UUID) -> Order:
     """Lock the order row: whoever books or holds a credit for it decides after the others.
 
-    FOR NO KEY UPDATE, as orders.cancellation explains: rows that merely reference the order
-    (a support request, a credit's foreign key check) are not held up by it.
+    FOR NO KEY UPDATE, as orders.services.cancellation explains: rows that merely reference the
+    order (a support request, a credit's foreign key check) are not held up by it.
     """
     order = Order.objects.select_for_update(no_key=True).filter(pk=order_id).first()
     if order is None:
         raise NotFound(_("Order not found."))
     return order
+
+
+ONE_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class CancellationCredit:
+    """What cancelling a purchase gives back, before what remains refundable caps it."""
+
+    currency_code: str
+    extended_amount: Decimal
+    tax_amount: Decimal
+    total: Decimal
+    unused_days: int | None
+    term_days: int | None
+
+
+def _days_started(elapsed: timedelta) -> int:
+    """A day of the term counts as used as soon as it has begun."""
+    return max(0, math.ceil(elapsed / ONE_DAY))
+
+
+def credit_capped(
+    credit: CancellationCredit, *, purchase, limit: Decimal
+) -> CancellationCredit:
+    """Return the credit, or a smaller one of `limit` (tax included) with its tax split again."""
+    if credit.total <= limit:
+        return credit
+    amount, tax = tax_split(
+        limit,
+        currency_code=credit.currency_code,
+        tax_rate_percent=purchase.tax_rate_percent,
+        prices_include_tax=purchase.prices_include_tax,
+    )
+    return CancellationCredit(
+        currency_code=credit.currency_code,
+        extended_amount=amount,
+        tax_amount=tax,
+        total=round_money(limit, credit.currency_code),
+        unused_days=credit.unused_days,
+        term_days=credit.term_days,
+    )
+
+
+def purchase_credit(*, purchase, at: datetime) -> CancellationCredit:
+    """Return what cancelling the purchase at `at` gives back: all of a one-time purchase, the
+    unused days of a subscription's term × its daily price, never more than was charged."""
+    currency = purchase.currency_code
+    unused_days = term_days = None
+    extended = purchase.extended_price
+    if purchase.billing == Billing.SUBSCRIPTION and purchase.term_start_at and purchase.term_end_at:
+        term_days = round((purchase.term_end_at - purchase.term_start_at) / ONE_DAY)
+        unused_days = max(0, term_days - _days_started(at - purchase.term_start_at))
+        extended = round_money(purchase.extended_price * unused_days / term_days, currency)
+    extended = min(extended, purchase.extended_price)
+    tax, total = tax_on(
+        extended,
+        tax_rate_percent=purchase.tax_rate_percent,
+        prices_include_tax=purchase.prices_include_tax,
+        currency_code=currency,
+    )
+    return CancellationCredit(
+        currency_code=currency,
+        extended_amount=extended,
+        tax_amount=min(tax, purchase.tax_amount),
+        total=min(total, purchase.total),
+        unused_days=unused_days,
+        term_days=term_days,
+    )

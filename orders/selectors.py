@@ -3,25 +3,31 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 
-from .models import Order, OrderLine
+from .models import Order, Purchase
+from .policy import Cancellation, purchase_cancellation, reservation_refunds_usd
+from .refundable import credit_ledger
 
 
 def order_list(*, customer) -> QuerySet[Order]:
-    """The customer's orders, newest first, with their lines (two queries a page)."""
+    """Return the customer's orders, newest first, with their lines (two queries a page)."""
     return (
         Order.objects.filter(customer=customer)
-        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("line_number")))
+        .prefetch_related(Prefetch("lines", queryset=Purchase.objects.order_by("line_number")))
         .order_by("-placed_at", "-id")
     )
 
 
 def order_get(*, customer, order_id: uuid.UUID | str) -> Order:
+    """Return one of the customer's orders with its lines; NotFound for any other id."""
     try:
         order_uuid = order_id if isinstance(order_id, uuid.UUID) else uuid.UUID(str(order_id))
     except ValueError as exc:
@@ -32,10 +38,80 @@ def order_get(*, customer, order_id: uuid.UUID | str) -> Order:
     return order
 
 
-def purchase_list(*, customer) -> QuerySet[OrderLine]:
-    """Every software purchase of the customer, cancelled ones included, newest first."""
+def purchase_list(*, customer) -> QuerySet[Purchase]:
+    """Return every software purchase of the customer, cancelled ones included, newest first."""
     return (
-        OrderLine.objects.filter(customer=customer)
+        Purchase.objects.filter(customer=customer)
         .select_related("order")
         .order_by("-purchased_at", "-order_id", "line_number")
+    )
+
+
+def purchase_get(*, customer=None, purchase_id: int, for_update: bool = False) -> Purchase:
+    """Return the partner's purchase (of `customer`, when given); NotFound for any other id.
+
+    `for_update` takes the purchase's row lock (FOR NO KEY UPDATE: rows that merely reference it
+    can still be inserted), with its customer and order read in the same query.
+    """
+    purchases = Purchase.objects.select_related("customer", "order", "product")
+    if customer is not None:
+        purchases = purchases.filter(customer=customer)
+    if for_update:
+        purchases = purchases.select_for_update(of=("self",), no_key=True)
+    purchase = purchases.filter(pk=purchase_id).first()
+    if purchase is None:
+        raise NotFound(_("Purchase not found."))
+    return purchase
+
+
+def cancellation_facts(
+    *, customer, orders: Iterable[Order], at: datetime
+) -> dict[int, Cancellation]:
+    """Return each line's cancellation facts (allowed, until when, why not, the credit), by id.
+
+    The reservation refunds of the customer and the credits of the orders are read once, so a
+    page of orders costs the same few queries as one.
+    """
+    orders = list(orders)
+    refunded_usd = reservation_refunds_usd(customer=customer, at=at)
+    if len(orders) == 1:
+        ledger = credit_ledger(order_id=orders[0].pk)
+    else:
+        ledger = credit_ledger(customer=customer)
+    return {
+        line.pk: purchase_cancellation(
+            purchase=line, at=at, refunded_usd=refunded_usd, ledger=ledger
+        )
+        for order in orders
+        for line in order.lines.all()
+    }
+
+
+@dataclass(frozen=True)
+class CancellationDialog:
+    """What the cancel dialog shows: the purchase clicked, the orders of the same product to
+    choose from, the one chosen and its cancellation facts."""
+
+    clicked: Purchase
+    choices: list[Purchase]
+    chosen: Purchase
+    facts: Cancellation
+
+
+def cancellation_dialog_get(
+    *, customer, purchase_id: int, chosen_id: str | None, at: datetime
+) -> CancellationDialog:
+    """Return the cancel dialog of the purchase clicked; `chosen_id` picks another order of it."""
+    clicked = purchase_get(customer=customer, purchase_id=purchase_id)
+    choices = list(
+        Purchase.objects.filter(customer=customer, product_id=clicked.product_id)
+        .select_related("order")
+        .order_by("-purchased_at")
+    )
+    chosen = next((p for p in choices if str(p.pk) == (chosen_id or "")), clicked)
+    return CancellationDialog(
+        clicked=clicked,
+        choices=choices,
+        chosen=chosen,
+        facts=purchase_cancellation(purchase=chosen, at=at),
     )

@@ -11,8 +11,8 @@ from django.db.models import Q
 from core.tenancy import partner_scope
 from partners.models import Partner
 
-from .cancellation import purchase_cancellation_complete
-from .models import OrderLine, PurchaseStatus
+from .models import Purchase, PurchaseStatus
+from .services.cancellation import purchase_cancellation_complete
 
 logger = logging.getLogger(__name__)
 RECONCILE_BATCH_SIZE = 200
@@ -25,7 +25,7 @@ def cancellations_reconcile(*, at: datetime, batch_size: int = RECONCILE_BATCH_S
     so the next sweep tries it again, and the sweep goes on past it: the batches follow a keyset,
     so failures at the head of the queue never hide the purchases behind them.
     """
-    due = OrderLine.objects.all_partners().filter(
+    due = Purchase.objects.all_partners().filter(
         status=PurchaseStatus.PENDING_CANCELLATION, cancellation_complete_after__lte=at
     )
     completed = 0

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from partners.task_base import PartnerTask
 
-from .cancellation import purchase_cancellation_complete
+from .services.cancellation import purchase_cancellation_complete
 from .sweeps import cancellations_reconcile
 
 

@@ -18,13 +18,10 @@ from core.roles import Action
 from customers.selectors import customer_get_or_404
 
 from . import cart, selectors
-from .cancellation import purchase_cancel
 from .forms import AddProductsFilterForm, AddToCartForm, PlaceOrderForm, RemoveFromCartForm
-from .idempotency import order_place_once
-from .models import OrderLine
-from .policy import purchase_cancellation, reservation_refunds_usd
 from .quotes import order_quote
-from .refundable import credit_ledger
+from .services.cancellation import order_cancel
+from .services.placing import order_place_once
 
 ORDERS_PER_PAGE = 20
 
@@ -49,13 +46,8 @@ def order_detail_view(request, customer_id, order_id):
         order = selectors.order_get(customer=customer, order_id=order_id)
     except PortalError as error:
         raise Http404(error.message) from error
-    now = timezone.now()
-    refunded = reservation_refunds_usd(customer=customer, at=now)
-    ledger = credit_ledger(order_id=order.pk)
-    lines = [
-        (line, purchase_cancellation(purchase=line, at=now, refunded_usd=refunded, ledger=ledger))
-        for line in order.lines.all()
-    ]
+    facts = selectors.cancellation_facts(customer=customer, orders=[order], at=timezone.now())
+    lines = [(line, facts[line.pk]) for line in order.lines.all()]
     return render(
         request,
         "orders/order_detail.html",
@@ -171,14 +163,6 @@ def order_place_view(request, customer_id):
     return redirect(f"{detail}?placed=1")
 
 
-def _same_product_purchases(customer, purchase):
-    return list(
-        OrderLine.objects.filter(customer=customer, product_id=purchase.product_id)
-        .select_related("order")
-        .order_by("-purchased_at")
-    )
-
-
 def _support_request_url(customer, purchase) -> str:
     query = urlencode(
         {
@@ -195,18 +179,24 @@ def _support_request_url(customer, purchase) -> str:
 @require_http_methods(["GET", "POST"])
 def purchase_cancel_view(request, customer_id, purchase_id):
     customer = customer_get_or_404(customer_id)
-    clicked = OrderLine.objects.filter(pk=purchase_id, customer=customer).first()
-    if clicked is None:
-        raise Http404(_("Purchase not found."))
-    choices = _same_product_purchases(customer, clicked)
-    chosen_id = request.POST.get("purchase") or request.GET.get("order") or str(clicked.pk)
-    chosen = next((p for p in choices if str(p.pk) == chosen_id), clicked)
+    try:
+        dialog = selectors.cancellation_dialog_get(
+            customer=customer,
+            purchase_id=purchase_id,
+            chosen_id=request.POST.get("purchase") or request.GET.get("order"),
+            at=timezone.now(),
+        )
+    except PortalError as error:
+        raise Http404(error.message) from error
+    chosen = dialog.chosen
     if request.method == "POST":
         try:
-            purchase_cancel(
+            order_cancel(
                 partner=request.user.partner,
                 actor=request.user,
-                purchase_id=chosen.pk,
+                customer=customer,
+                order_id=chosen.order_id,
+                line_numbers=[chosen.line_number],
                 acknowledged=request.POST.get("acknowledged") == "on",
             )
         except PortalError as error:
@@ -217,7 +207,6 @@ def purchase_cancel_view(request, customer_id, purchase_id):
                 "orders/cancel_submitted.html",
                 {"customer": customer, "purchase": chosen, "active_tab": "software"},
             )
-    facts = purchase_cancellation(purchase=chosen, at=timezone.now())
     template = (
         "orders/_cancel_dialog.html" if request.GET.get("fragment") == "1" else "orders/cancel.html"
     )
@@ -226,10 +215,10 @@ def purchase_cancel_view(request, customer_id, purchase_id):
         template,
         {
             "customer": customer,
-            "clicked": clicked,
-            "choices": choices,
+            "clicked": dialog.clicked,
+            "choices": dialog.choices,
             "chosen": chosen,
-            "facts": facts,
+            "facts": dialog.facts,
             "active_tab": "software",
             "support_url": _support_request_url(customer, chosen),
         },

@@ -292,7 +292,7 @@ def _actor(partner, rng: random.Random, password: str) -> dict:
     from catalog.models import SoftwareVariant
     from core.tenancy import partner_scope
     from customers.models import Customer
-    from orders.models import OrderLine, PurchaseStatus
+    from orders.models import Purchase, PurchaseStatus
     from partners.models import User
     from partners.services import api_token_issue
 
@@ -313,7 +313,7 @@ def _actor(partner, rng: random.Random, password: str) -> dict:
         entries = []
         for customer in chosen:
             purchases = list(
-                OrderLine.objects.filter(customer=customer, status=PurchaseStatus.ACTIVE)
+                Purchase.objects.filter(customer=customer, status=PurchaseStatus.ACTIVE)
                 .select_related("product")
                 .order_by("id")
             )

@@ -13,7 +13,7 @@ class ActivationKey(models.Model):
 
     partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+")
     purchase = models.ForeignKey(
-        "orders.OrderLine", on_delete=models.PROTECT, related_name="activation_keys"
+        "orders.Purchase", on_delete=models.PROTECT, related_name="activation_keys"
     )
     ciphertext = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
@@ -53,7 +53,7 @@ class DownloadLink(models.Model):
 
     partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+")
     purchase = models.ForeignKey(
-        "orders.OrderLine", on_delete=models.PROTECT, related_name="download_links"
+        "orders.Purchase", on_delete=models.PROTECT, related_name="download_links"
     )
     variant = models.ForeignKey(
         "catalog.SoftwareVariant", on_delete=models.PROTECT, related_name="+"

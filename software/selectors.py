@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from catalog.models import SoftwareVariant
-from orders.models import OrderLine
+from orders.models import Purchase
 from orders.selectors import purchase_list
 
 
@@ -30,7 +30,7 @@ class VariantChoices:
 
 @dataclass(frozen=True)
 class SoftwareRow:
-    purchase: OrderLine
+    purchase: Purchase
     choices: VariantChoices
 
 

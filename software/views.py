@@ -14,7 +14,7 @@ from core.errors import PortalError
 from core.ratelimits import RateLimited, rate_limit_check
 from core.roles import Action, user_can
 from customers.selectors import customer_get_or_404
-from orders.models import OrderLine
+from orders.models import Purchase
 
 from . import services
 from .delivery import file_response, head_response
@@ -47,7 +47,7 @@ def customer_software_view(request, customer_id):
 @require_POST
 def keys_and_downloads_view(request, customer_id, purchase_id):
     customer = customer_get_or_404(customer_id)
-    if not OrderLine.objects.filter(pk=purchase_id, customer=customer).exists():
+    if not Purchase.objects.filter(pk=purchase_id, customer=customer).exists():
         raise Http404(_("Purchase not found."))
     form = VariantForm(request.POST)
     if not form.is_valid():

@@ -35,7 +35,7 @@ class ServiceRequest(models.Model):
         "orders.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     purchase = models.ForeignKey(
-        "orders.OrderLine", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "orders.Purchase", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     # As the partner named it (the cancellation dialog passes it), even when no line matched.
     product_title = models.CharField(_("product"), max_length=200, blank=True)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 from customers.models import Customer
-from orders.models import Order, OrderLine
+from orders.models import Order, Purchase
 from orders.refundable import Refundable, refundable_get
 
 from .intake import Problems, ServiceRequestDraft
@@ -94,13 +94,13 @@ def order_find(*, customer: Customer, reference: str) -> Order | None:
         return orders.filter(alternate_id=reference.upper()).first()
 
 
-def purchase_find(*, customer: Customer, reference: str) -> OrderLine | None:
+def purchase_find(*, customer: Customer, reference: str) -> Purchase | None:
     """The customer's purchase (subscription) with this id, as the Software page numbers it."""
     reference = reference.strip()
     if not (reference.isascii() and reference.isdigit()):
         return None
     return (
-        OrderLine.objects.filter(customer=customer, pk=int(reference))
+        Purchase.objects.filter(customer=customer, pk=int(reference))
         .select_related("order")
         .first()
     )
@@ -112,7 +112,7 @@ class RefundTarget:
 
     customer: Customer | None = None
     order: Order | None = None
-    purchase: OrderLine | None = None
+    purchase: Purchase | None = None
 
 
 def refund_target_find(*, draft: ServiceRequestDraft, problems: Problems) -> RefundTarget:

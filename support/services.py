@@ -22,9 +22,9 @@ from activity.services import event_record
 from core.errors import Conflict, NotFound, PortalError, RoleRequired
 from core.money import format_money
 from core.roles import Action, user_can
-from orders.credit_services import credit_book
 from orders.models import CreditKind
 from orders.refundable import REFUND_EXCEEDS_REFUNDABLE, NotRefundable, refundable_get
+from orders.services.credits import credit_book
 
 from .attachments import CheckedFile, attachments_check, attachments_store
 from .choices import DECISIONS, Status

@@ -23,7 +23,7 @@ from demo.partners import DEMO_PARTNERS, demo_partners_seed
 from invoices.models import Invoice
 from invoices.periods import Month
 from invoices.sweeps import invoices_close
-from orders.models import Order, OrderLine, PurchaseStatus
+from orders.models import Order, Purchase, PurchaseStatus
 from partners.models import Partner
 from partners.services import api_token_issue
 from partners.tests.factories import UserFactory, totp_enrol
@@ -61,7 +61,7 @@ def fuzz_world_seed() -> FuzzWorld:
     with partner_scope(partner):
         customers = list(Customer.objects.order_by("company_name"))
         orders = list(Order.objects.select_related("customer").order_by("placed_at"))
-        lines = list(OrderLine.objects.select_related("customer", "product").order_by("id"))
+        lines = list(Purchase.objects.select_related("customer", "product").order_by("id"))
         recent = orders[-1]
         assert recent.placed_at > now - timedelta(days=7), "no order is still cancellable"
         service_request = file_request(

@@ -31,9 +31,9 @@ from invoices.tests.factories import (
     buy,
     close_time,
 )
-from orders.cancellation import purchase_cancel, purchase_cancellation_complete
-from orders.credit_services import CreditAmounts, credit_book
 from orders.models import CreditKind
+from orders.services.cancellation import purchase_cancel, purchase_cancellation_complete
+from orders.services.credits import CreditAmounts, credit_book
 
 
 @pytest.fixture(autouse=True)

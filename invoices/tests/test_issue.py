@@ -21,7 +21,7 @@ from invoices.tests.factories import (
     buy,
     close_time,
 )
-from orders.cancellation import purchase_cancel, purchase_cancellation_complete
+from orders.services.cancellation import purchase_cancel, purchase_cancellation_complete
 
 D = Decimal
 

@@ -10,7 +10,7 @@ from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
 from invoices.services import invoice_pdf_render
 from invoices.tests.factories import invoice_for
-from orders.cancellation import purchase_cancel, purchase_cancellation_complete
+from orders.services.cancellation import purchase_cancel, purchase_cancellation_complete
 
 NEXT_INVOICE_NOTE = "A credit for the cancelled order will appear on your next monthly invoice."
 INVOICE_ROLES = [Role.GLOBAL_ADMIN, Role.ACCOUNT_ADMIN, Role.BILLING_ADMIN]

@@ -1,6 +1,5 @@
 import json
 
-from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -20,12 +19,10 @@ from core.errors import PortalError
 from core.roles import Action
 from customers.selectors import customer_get
 from orders import selectors
-from orders.cancellation import purchase_cancel
-from orders.idempotency import idempotent_call, request_fingerprint
-from orders.policy import purchase_cancellation, reservation_refunds_usd
 from orders.quotes import LineRequest
-from orders.refundable import credit_ledger
-from orders.services import order_place
+from orders.services.cancellation import order_cancel
+from orders.services.idempotency import request_fingerprint
+from orders.services.placing import order_place_answer
 
 from .serializers import OrderCreateInput, OrderOutput, order_representation
 
@@ -33,18 +30,11 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 100
 
 
-def _represent(order, customer, at, refunded_usd=False, ledger=None) -> dict:
-    if refunded_usd is False:
-        refunded_usd = reservation_refunds_usd(customer=customer, at=at)
-    if ledger is None:
-        ledger = credit_ledger(order_id=order.pk)
-    cancellations = {
-        line.pk: purchase_cancellation(
-            purchase=line, at=at, refunded_usd=refunded_usd, ledger=ledger
-        )
-        for line in order.lines.all()
-    }
-    return order_representation(order, customer=customer, cancellations=cancellations)
+def _represented(orders, customer) -> list[dict]:
+    facts = selectors.cancellation_facts(customer=customer, orders=orders, at=timezone.now())
+    return [
+        order_representation(order, customer=customer, cancellations=facts) for order in orders
+    ]
 
 
 class OrderCollectionApi(APIView):
@@ -62,12 +52,7 @@ class OrderCollectionApi(APIView):
         page = paginator.paginate_queryset(
             selectors.order_list(customer=customer), request, view=self
         )
-        now = timezone.now()
-        refunded = reservation_refunds_usd(customer=customer, at=now)
-        ledger = credit_ledger(customer=customer)
-        return paginator.get_paginated_response(
-            [_represent(o, customer, now, refunded, ledger) for o in page]
-        )
+        return paginator.get_paginated_response(_represented(page, customer))
 
     @extend_schema(
         request=OrderCreateInput,
@@ -102,28 +87,20 @@ class OrderCollectionApi(APIView):
             )
         ]
 
-        def place() -> tuple[int, bytes]:
-            order = order_place(
-                partner=request.user.partner, actor=request.user, customer=customer, lines=lines
-            )
-            order = selectors.order_get(customer=customer, order_id=order.id)
-            return 201, JSONRenderer().render(_represent(order, customer, timezone.now()))
-
         key = (
             request.headers.get(IDEMPOTENCY_HEADER) or request.headers.get("MS-RequestId") or ""
         )[:MAX_KEY_LENGTH]
-        if not key:
-            status, body = place()
-            return HttpResponse(body, status=status, content_type="application/json")
-        fingerprint = request_fingerprint(
-            json.dumps([str(customer.pk), request.data], sort_keys=True, default=str).encode()
-        )
-        answer = idempotent_call(
+        answer = order_place_answer(
             partner=request.user.partner,
-            key=f"api:{key}",
-            fingerprint=fingerprint,
-            call=place,
-            render_error=_problem_bytes,
+            actor=request.user,
+            customer=customer,
+            lines=lines,
+            key=f"api:{key}" if key else "",
+            fingerprint=request_fingerprint(
+                json.dumps([str(customer.pk), request.data], sort_keys=True, default=str).encode()
+            ),
+            represent=lambda order: JSONRenderer().render(_represented([order], customer)[0]),
+            refusal=_problem_bytes,
         )
         content_type = PROBLEM_CONTENT_TYPE if answer.status >= 400 else "application/json"
         response = HttpResponse(answer.body, status=answer.status, content_type=content_type)
@@ -154,7 +131,7 @@ class OrderApi(APIView):
     def get(self, request, customer_id, order_id):
         customer = customer_get(customer_id=customer_id)
         order = selectors.order_get(customer=customer, order_id=order_id)
-        return Response(_represent(order, customer, timezone.now()))
+        return Response(_represented([order], customer)[0])
 
     @extend_schema(
         request=OrderCancelInput,
@@ -168,28 +145,18 @@ class OrderApi(APIView):
     )
     def patch(self, request, customer_id, order_id):
         customer = customer_get(customer_id=customer_id)
-        order = selectors.order_get(customer=customer, order_id=order_id)
         data = OrderCancelInput(data=request.data)
         data.is_valid(raise_exception=True)
-        lines = {line.line_number: line for line in order.lines.all()}
-        wanted = [item["lineItemNumber"] for item in data.validated_data.get("lineItems", [])]
-        unknown = [number for number in wanted if number not in lines]
-        if unknown:
-            raise PortalError(
-                f"The order has no line {unknown[0]}.",
-                code="invalid_line_item",
-                field="lineItems",
-            )
-        with transaction.atomic():
-            for number in wanted or sorted(lines):
-                purchase_cancel(
-                    partner=request.user.partner,
-                    actor=request.user,
-                    purchase_id=lines[number].pk,
-                    acknowledged=True,
-                )
-        order = selectors.order_get(customer=customer, order_id=order_id)
-        return Response(_represent(order, customer, timezone.now()), status=202)
+        items = data.validated_data.get("lineItems", [])
+        order = order_cancel(
+            partner=request.user.partner,
+            actor=request.user,
+            customer=customer,
+            order_id=order_id,
+            line_numbers=[item["lineItemNumber"] for item in items],
+            acknowledged=True,
+        )
+        return Response(_represented([order], customer)[0], status=202)
 
 
 class CustomerProductListApi(ProductListApi):

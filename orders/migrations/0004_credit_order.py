@@ -10,7 +10,7 @@ import django.db.models.deletion
 from django.db import migrations, models
 from django.db.models import OuterRef, Subquery
 
-from orders.credits import purchase_credit
+from orders.refundable import purchase_credit
 
 
 def backfill(apps, schema_editor):

@@ -9,7 +9,7 @@ from catalog.models import Billing, ProductFamily, Term
 from catalog.tests.factories import priced_sku
 from core.tenancy import partner_scope
 from orders.quotes import LineRequest
-from orders.services import order_place
+from orders.services.placing import order_place
 
 
 def order_for(

@@ -14,9 +14,9 @@ from core.errors import PortalError
 from core.roles import Role
 from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
-from orders.cancellation import purchase_cancel, purchase_cancellation_complete
-from orders.models import Credit, Order, OrderLine, OrderStatus, PurchaseStatus
+from orders.models import Credit, Order, OrderStatus, Purchase, PurchaseStatus
 from orders.policy import purchase_cancellation
+from orders.services.cancellation import purchase_cancel, purchase_cancellation_complete
 from orders.sweeps import cancellations_reconcile
 from orders.tests.factories import order_for
 from software.services import keys_and_downloads_get
@@ -252,7 +252,7 @@ def test_a_crash_inside_completion_leaves_it_for_the_reconciler(
     def crash(*args, **kwargs):
         raise SystemExit("worker killed")
 
-    monkeypatch.setattr("orders.cancellation._order_status_refresh", crash)
+    monkeypatch.setattr("orders.services.cancellation._order_status_refresh", crash)
     with pytest.raises(SystemExit):
         purchase_cancellation_complete(purchase_id=purchase.pk, at=at)
     monkeypatch.undo()
@@ -380,4 +380,4 @@ def test_a_download_link_dies_the_moment_the_cancellation_is_submitted(
     assert Client().get(path).status_code == 200
     client.post(_software_url(italian, purchase), {"purchase": purchase.pk, "acknowledged": "on"})
     assert Client().get(path).status_code == 410
-    assert OrderLine.objects.get(pk=purchase.pk).status == PurchaseStatus.PENDING_CANCELLATION
+    assert Purchase.objects.get(pk=purchase.pk).status == PurchaseStatus.PENDING_CANCELLATION

@@ -8,8 +8,8 @@ from django.utils import timezone
 from core.tenancy import partner_scope
 from csp_portal.celery import app
 from customers.tests.factories import CustomerFactory
-from orders.cancellation import purchase_cancel
-from orders.models import Credit, OrderLine, PurchaseStatus
+from orders.models import Credit, Purchase, PurchaseStatus
+from orders.services.cancellation import purchase_cancel
 from orders.tasks import cancellations_reconcile_task, purchase_cancellation_complete_task
 from orders.tests.factories import order_for
 from tests.waiting import wait_until
@@ -30,7 +30,7 @@ def pending(owner_partner, global_admin, settings):
 
 
 def _status(purchase):
-    return OrderLine.objects.all_partners().get(pk=purchase.pk).status
+    return Purchase.objects.all_partners().get(pk=purchase.pk).status
 
 
 def test_the_countdown_task_completes_after_the_delay(
@@ -58,7 +58,7 @@ def test_the_reconciler_completes_one_whose_task_was_lost(celery_worker, pending
             at=timezone.now() - timedelta(minutes=1),
         )
     app.control.purge()  # the countdown task is lost
-    OrderLine.objects.all_partners().filter(pk=pending.pk).update(
+    Purchase.objects.all_partners().filter(pk=pending.pk).update(
         cancellation_complete_after=timezone.now() - timedelta(seconds=1)
     )
     cancellations_reconcile_task.delay()

@@ -16,8 +16,8 @@ from django.utils import timezone
 from core.tenancy import partner_scope
 from csp_portal.celery import app
 from customers.tests.factories import CustomerFactory
-from orders.cancellation import purchase_cancel
-from orders.models import Credit, OrderLine, PurchaseStatus
+from orders.models import Credit, Purchase, PurchaseStatus
+from orders.services.cancellation import purchase_cancel
 from orders.sweeps import cancellations_reconcile
 from orders.tasks import purchase_cancellation_complete_task
 from orders.tests.factories import order_for
@@ -77,7 +77,7 @@ def test_a_worker_killed_mid_completion_leaves_work_the_reconciler_finishes(owne
         holder.rollback()
         holder.close()
     connection.close()
-    line = OrderLine.objects.all_partners().get(pk=purchase.pk)
+    line = Purchase.objects.all_partners().get(pk=purchase.pk)
     assert line.status == PurchaseStatus.PENDING_CANCELLATION
     assert not Credit.objects.all_partners().exists()
     assert cancellations_reconcile(at=timezone.now()) == 1

@@ -22,13 +22,13 @@ from core.errors import PortalError
 from core.roles import Role
 from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
-from orders import cancellation
-from orders.cancellation import purchase_cancel, purchase_cancellation_complete
-from orders.models import Credit, CreditKind, OrderLine, PurchaseStatus
+from orders.models import Credit, CreditKind, Purchase, PurchaseStatus
 from orders.policy import purchase_cancellation
 from orders.quotes import LineRequest
 from orders.refundable import NotRefundable, refundable_get
-from orders.services import order_place
+from orders.services import cancellation
+from orders.services.cancellation import purchase_cancel, purchase_cancellation_complete
+from orders.services.placing import order_place
 from orders.tests.factories import order_for
 from support import services
 from support.choices import Status
@@ -58,7 +58,7 @@ def italian(owner_partner):
     return CustomerFactory(partner=owner_partner, country="IT")
 
 
-def _purchase(customer, **kwargs) -> OrderLine:
+def _purchase(customer, **kwargs) -> Purchase:
     """One purchase of €100 + 22% VAT (€122.00 charged) unless told otherwise."""
     return order_for(customer, **kwargs).lines.get()
 
@@ -369,7 +369,7 @@ def test_two_reservation_cancellations_at_once_are_decided_one_after_the_other(
 
     assert sorted(outcomes) == ["ok", "support_request_required"]
     with partner_scope(owner_partner):
-        pending = OrderLine.objects.filter(status=PurchaseStatus.PENDING_CANCELLATION)
+        pending = Purchase.objects.filter(status=PurchaseStatus.PENDING_CANCELLATION)
         assert pending.count() == 1
 
 

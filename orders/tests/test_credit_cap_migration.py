@@ -12,8 +12,8 @@ from django.db.migrations.executor import MigrationExecutor
 from core.roles import Role
 from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
-from orders.cancellation import purchase_cancel, purchase_cancellation_complete
-from orders.models import Credit, CreditKind, OrderLine
+from orders.models import Credit, CreditKind, Purchase
+from orders.services.cancellation import purchase_cancel, purchase_cancellation_complete
 from orders.tests.factories import order_for
 from support import services
 from support.tests.factories import as_support, file_request, refund_draft
@@ -67,7 +67,7 @@ def test_the_migrations_name_each_credits_order_hold_pending_credits_and_add_the
 
     with partner_scope(owner_partner):
         after = sorted(Credit.objects.values_list("order_id", "purchase_id", "kind", "total"))
-        held = OrderLine.objects.get(pk=pending.pk).cancellation_credit_total
+        held = Purchase.objects.get(pk=pending.pk).cancellation_credit_total
         assert after == before
         assert (refunded.order_id, refunded.pk, CreditKind.CUSTOMER_CREDIT) in [
             row[:3] for row in after

@@ -29,11 +29,11 @@ from core.money import round_money
 from core.roles import Role
 from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
-from orders.cancellation import purchase_cancel, purchase_cancellation_complete
-from orders.models import Credit, CreditKind, Order, OrderLine, PurchaseStatus
+from orders.models import Credit, CreditKind, Order, Purchase, PurchaseStatus
 from orders.quotes import LineRequest
 from orders.refundable import refundable_get
-from orders.services import order_place
+from orders.services.cancellation import purchase_cancel, purchase_cancellation_complete
+from orders.services.placing import order_place
 from support import services
 from support.intake import ServiceRequestInvalid
 from support.tests.factories import as_support, file_request, refund_draft
@@ -159,7 +159,7 @@ def _approve_open_requests(world: World, *, fraction: Decimal) -> None:
             world.requests.remove(request)
 
 
-def _complete(purchase: OrderLine) -> None:
+def _complete(purchase: Purchase) -> None:
     """Complete a pending cancellation and check it booked exactly the credit it held."""
     purchase.refresh_from_db()
     if purchase.status != PurchaseStatus.PENDING_CANCELLATION:

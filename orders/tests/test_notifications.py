@@ -10,8 +10,8 @@ from django.utils import timezone
 from core.roles import Role
 from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
-from orders.cancellation import purchase_cancel, purchase_cancellation_complete
-from orders.models import OrderLine, PurchaseStatus
+from orders.models import Purchase, PurchaseStatus
+from orders.services.cancellation import purchase_cancel, purchase_cancellation_complete
 from orders.tests.factories import order_for
 from outbox.models import Message
 from partners.tests.factories import UserFactory
@@ -56,5 +56,5 @@ def test_nothing_is_queued_when_the_completion_rolls_back(pending, owner_partner
         purchase_cancellation_complete(purchase_id=pending.pk)
         raise RuntimeError("the worker died before the commit")
     assert _queued(owner_partner) == {}
-    status = OrderLine.objects.all_partners().get(pk=pending.pk).status
+    status = Purchase.objects.all_partners().get(pk=pending.pk).status
     assert status == PurchaseStatus.PENDING_CANCELLATION

@@ -14,9 +14,9 @@ from core.errors import PortalError
 from core.roles import Role
 from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
-from orders.models import Order, OrderLine
+from orders.models import Order, Purchase
 from orders.quotes import LineRequest
-from orders.services import order_place
+from orders.services.placing import order_place
 from orders.tests.factories import order_for
 
 
@@ -94,7 +94,7 @@ def test_an_excluded_product_is_refused_and_nothing_is_stored(owner_partner, glo
     assert error.value.code == "market_unavailable"
     assert "Greenland" in error.value.message
     assert not Order.objects.all_partners().exists()
-    assert not OrderLine.objects.all_partners().exists()
+    assert not Purchase.objects.all_partners().exists()
 
 
 def test_another_markets_offer_is_refused(italian, global_admin):
@@ -122,7 +122,7 @@ def test_unknown_offers_are_refused(italian, global_admin, offer):
 def test_an_order_books_purchases_that_come_with_keys_and_an_event(italian, global_admin):
     order = order_for(italian, actor=global_admin, issues_keys=True, title="Windows Server 2022")
     with partner_scope(italian.partner):
-        [line] = OrderLine.objects.filter(order=order)
+        [line] = Purchase.objects.filter(order=order)
         [event] = Event.objects.filter(operation_type=OperationType.CREATE_ORDER)
     assert line.issues_keys, "its key is generated the first time an Admin agent asks for it"
     assert event.customer == italian and event.actor == global_admin

@@ -8,8 +8,8 @@ from django.utils import timezone
 from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
 from orders import sweeps
-from orders.cancellation import purchase_cancel, purchase_cancellation_complete
-from orders.models import Credit, OrderLine, PurchaseStatus
+from orders.models import Credit, Purchase, PurchaseStatus
+from orders.services.cancellation import purchase_cancel, purchase_cancellation_complete
 from orders.sweeps import cancellations_reconcile
 from orders.tests.factories import order_for
 
@@ -33,7 +33,7 @@ def due_purchases(owner_partner, outsider_partner, global_admin, settings):
 
 
 def _statuses(purchases):
-    rows = OrderLine.objects.all_partners().in_bulk([p.pk for p in purchases])
+    rows = Purchase.objects.all_partners().in_bulk([p.pk for p in purchases])
     return [rows[p.pk].status for p in purchases]
 
 
@@ -86,7 +86,7 @@ def test_a_database_error_in_one_completion_leaves_the_sweeps_transaction_usable
     def complete(**kwargs):
         if kwargs["purchase_id"] == first.pk:
             # A real failing statement: PostgreSQL aborts the transaction it runs in.
-            OrderLine.objects.all_partners().filter(pk=first.pk).update(quantity=-1)
+            Purchase.objects.all_partners().filter(pk=first.pk).update(quantity=-1)
         return purchase_cancellation_complete(**kwargs)
 
     monkeypatch.setattr(sweeps, "purchase_cancellation_complete", complete)

@@ -14,8 +14,8 @@ from core.roles import Role
 from core.tenancy import partner_scope
 from csp_portal.celery import app
 from customers.tests.factories import CustomerFactory
-from orders.cancellation import purchase_cancel, purchase_cancellation_complete
-from orders.models import OrderLine, PurchaseStatus
+from orders.models import Purchase, PurchaseStatus
+from orders.services.cancellation import purchase_cancel, purchase_cancellation_complete
 from orders.tests.factories import order_for
 from outbox.models import Message
 from outbox.tasks import message_send_task, messages_sweep_task
@@ -88,7 +88,7 @@ def test_an_e_mail_queued_while_the_broker_was_down_is_sent_by_the_sweep(
         _cancel(purchase, agent)
         with partner_scope(purchase.partner):
             assert purchase_cancellation_complete(purchase_id=purchase.pk) is True
-    assert OrderLine.objects.all_partners().get(pk=purchase.pk).status == PurchaseStatus.CANCELLED
+    assert Purchase.objects.all_partners().get(pk=purchase.pk).status == PurchaseStatus.CANCELLED
     waiting = _messages(purchase.partner)
     assert [m.recipient for m in waiting] == sorted([agent.email, admin.email])
     assert all(m.sent_at is None for m in waiting)

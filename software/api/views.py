@@ -16,7 +16,7 @@ from core.numbers import id_or_404
 from core.ratelimits import RateLimited, rate_limit_check
 from core.roles import Action
 from customers.selectors import customer_get
-from orders.models import OrderLine, PurchaseStatus
+from orders.models import Purchase, PurchaseStatus
 from software import services
 from software.selectors import software_rows
 
@@ -108,7 +108,7 @@ class KeysAndDownloadsApi(APIView):
     def post(self, request, customer_id, entitlement_id):
         customer = customer_get(customer_id=customer_id)
         purchase_id = id_or_404(entitlement_id)
-        if not OrderLine.objects.filter(pk=purchase_id, customer=customer).exists():
+        if not Purchase.objects.filter(pk=purchase_id, customer=customer).exists():
             raise Http404
         if user_must_enrol_mfa(request.user):
             raise PortalError(

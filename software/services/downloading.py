@@ -47,7 +47,7 @@ from catalog.models import SoftwareVariant
 from core.errors import PortalError
 from core.request_context import current_request_context
 from core.tenancy import partner_scope
-from orders.models import OrderLine
+from orders.models import Purchase
 from partners.models import Partner
 
 from .. import token_sql
@@ -183,7 +183,7 @@ def download_link_consume(
         )
     partner = Partner.objects.get(pk=link.partner_id)
     with partner_scope(partner):
-        purchase = OrderLine.objects.select_related("customer").get(pk=link.purchase_id)
+        purchase = Purchase.objects.select_related("customer").get(pk=link.purchase_id)
         variant = SoftwareVariant.objects.get(pk=link.variant_id)
         _download_record(
             partner=partner,
@@ -205,7 +205,7 @@ def _download_record(
     partner,
     actor,
     operation: OperationType,
-    purchase: OrderLine,
+    purchase: Purchase,
     variant: SoftwareVariant,
     link_id: int,
     download_id: int,

@@ -20,7 +20,7 @@ from activity.models import OperationType, ResourceType
 from activity.services import event_record
 from catalog.models import SoftwareVariant
 from core.errors import PortalError
-from orders.models import OrderLine, PurchaseStatus
+from orders.models import Purchase, PurchaseStatus
 
 from ..crypto import encrypt
 from ..keys import activation_key_generate
@@ -47,15 +47,15 @@ class IssuedLink:
 
 @dataclass(frozen=True)
 class KeysAndDownloads:
-    purchase: OrderLine
+    purchase: Purchase
     variant: SoftwareVariant
     keys: list[str]
     download: IssuedLink
 
 
-def _active_purchase(purchase_id: int) -> OrderLine:
+def _active_purchase(purchase_id: int) -> Purchase:
     purchase = (
-        OrderLine.objects.select_for_update(of=("self",))
+        Purchase.objects.select_for_update(of=("self",))
         .select_related("product", "customer", "order")
         .filter(pk=purchase_id)
         .first()
@@ -71,7 +71,7 @@ def _active_purchase(purchase_id: int) -> OrderLine:
     return purchase
 
 
-def _variant(*, purchase: OrderLine, version: str, language: str, file_type: str):
+def _variant(*, purchase: Purchase, version: str, language: str, file_type: str):
     variant = SoftwareVariant.objects.filter(
         product_id=purchase.product_id, version=version, language=language, file_type=file_type
     ).first()
@@ -85,7 +85,7 @@ def _variant(*, purchase: OrderLine, version: str, language: str, file_type: str
 
 
 def _link_issue(
-    *, partner, actor, purchase: OrderLine, variant, base_url: str, at: datetime
+    *, partner, actor, purchase: Purchase, variant, base_url: str, at: datetime
 ) -> IssuedLink:
     DownloadLink.objects.select_for_update().filter(
         purchase=purchase, variant=variant, retired_at__isnull=True
@@ -123,7 +123,7 @@ def _link_issue(
     return IssuedLink(link=link, uri=base_url.rstrip("/") + path)
 
 
-def _keys_reveal(*, partner, actor, purchase: OrderLine) -> list[str]:
+def _keys_reveal(*, partner, actor, purchase: Purchase) -> list[str]:
     if not purchase.issues_keys:
         return []
     stored = list(purchase.activation_keys.all()) or [_activation_key_issue(purchase=purchase)]

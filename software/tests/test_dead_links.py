@@ -15,7 +15,7 @@ from django.utils import timezone
 from activity.models import Event, OperationType
 from core.roles import Role
 from core.tenancy import partner_scope
-from orders.cancellation import purchase_cancel
+from orders.services.cancellation import purchase_cancel
 from software.models import Download, DownloadLink
 from software.tests.conftest import FILE_CONTENT
 from software.tests.links import body, cancellation_requested, issue_link

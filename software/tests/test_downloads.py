@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from activity.models import Event, OperationType
 from core.tenancy import partner_scope
-from orders.models import OrderLine, PurchaseStatus
+from orders.models import Purchase, PurchaseStatus
 from software.models import DownloadLink
 from software.services import keys_and_downloads_get
 from software.tests.conftest import FILE_CONTENT
@@ -131,7 +131,7 @@ def test_getting_keys_again_retires_the_previous_link(purchase, variant, other_v
 def test_a_link_of_a_purchase_being_cancelled_answers_410(purchase, variant):
     path = _path(_issue(purchase, None, variant))
     with partner_scope(purchase.partner):
-        OrderLine.objects.filter(pk=purchase.pk).update(status=PurchaseStatus.PENDING_CANCELLATION)
+        Purchase.objects.filter(pk=purchase.pk).update(status=PurchaseStatus.PENDING_CANCELLATION)
     response = Client().get(path)
     assert response.status_code == 410
     assert b"purchase was cancelled" in response.content

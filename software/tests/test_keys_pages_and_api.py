@@ -10,7 +10,7 @@ from django.utils import timezone
 from activity.models import Event, OperationType
 from core.roles import Role
 from core.tenancy import partner_scope
-from orders.models import OrderLine, PurchaseStatus
+from orders.models import Purchase, PurchaseStatus
 from partners.tests.factories import UserFactory
 from software.models import ActivationKey, DownloadLink
 from software.services import keys_and_downloads_get
@@ -88,7 +88,7 @@ def test_an_admin_agent_without_totp_is_sent_to_enrol_first(
 
 
 def test_a_cancelled_purchase_shows_no_keys(customer, purchase, variant, role_users, client_for):
-    OrderLine.objects.all_partners().filter(pk=purchase.pk).update(status=PurchaseStatus.CANCELLED)
+    Purchase.objects.all_partners().filter(pk=purchase.pk).update(status=PurchaseStatus.CANCELLED)
     client = client_for(role_users[Role.ADMIN_AGENT])
     software = client.get(f"/customers/{customer.entra_tenant_id}/software/").content.decode()
     assert "Cancelled" in software and "Select product" not in software

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from core.roles import Role
 from core.tenancy import partner_scope
-from orders.cancellation import purchase_cancel, purchase_cancellation_complete
 from orders.models import Credit
+from orders.services.cancellation import purchase_cancel, purchase_cancellation_complete
 from support import services
 from support.choices import Status
 from support.models import ServiceRequest

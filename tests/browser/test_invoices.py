@@ -15,7 +15,7 @@ from customers.tests.factories import CustomerFactory
 from invoices.documents import invoice_storage
 from invoices.models import Invoice
 from invoices.tests.factories import buy, invoice_for
-from orders.cancellation import purchase_cancel, purchase_cancellation_complete
+from orders.services.cancellation import purchase_cancel, purchase_cancellation_complete
 from tests.browser.helpers import sign_in
 from tests.waiting import wait_until
 

@@ -26,7 +26,7 @@ from invoices.periods import Month
 from invoices.services import invoice_issue
 from invoices.sweeps import invoice_pdfs_reconcile
 from invoices.tasks import invoices_close_task
-from orders.models import OrderLine
+from orders.models import Purchase
 from orders.tests.factories import order_for
 from partners.tests.factories import PartnerFactory
 from tests.faults import servers
@@ -72,7 +72,7 @@ def _worker_env(pdf_root: Path, *, redelivering: bool) -> dict:
     return env
 
 
-def _last_months_purchases(partner, count: int) -> list[OrderLine]:
+def _last_months_purchases(partner, count: int) -> list[Purchase]:
     customer = CustomerFactory(partner=partner, country="IT")
     placed_at = Month.before(timezone.now()).start_at + timedelta(days=3)
     orders = [order_for(customer, unit_price=Decimal(100 + n), at=placed_at) for n in range(count)]
@@ -89,7 +89,7 @@ def _pdf_files(pdf_root: Path) -> set[str]:
     return {str(path.relative_to(pdf_root)) for path in pdf_root.rglob("*") if path.is_file()}
 
 
-def _assert_billed_once(partner, purchases: list[OrderLine], pdf_root: Path) -> Invoice:
+def _assert_billed_once(partner, purchases: list[Purchase], pdf_root: Path) -> Invoice:
     """One invoice for the month, numbered 1 with no gap, every purchase on it once, one PDF."""
     invoices = _invoices(partner)
     assert [(i.period_start, i.sequence) for i in invoices] == [

@@ -23,7 +23,7 @@ from catalog.services import software_variant_store
 from core.roles import Role
 from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
-from orders.models import Credit, OrderLine, PurchaseStatus
+from orders.models import Credit, Purchase, PurchaseStatus
 from orders.tests.factories import order_for
 from partners.models import Invitation
 from partners.services import api_token_issue
@@ -61,8 +61,8 @@ def _sign_in(browser: Browser, email: str, secret: str) -> None:
     assert signed_in.status_code == 200 and "/accounts/" not in signed_in.url, signed_in.url
 
 
-def _purchase(pk: int) -> OrderLine:
-    return OrderLine.objects.all_partners().get(pk=pk)
+def _purchase(pk: int) -> Purchase:
+    return Purchase.objects.all_partners().get(pk=pk)
 
 
 def test_pages_work_and_due_work_waits_while_redis_is_down(processes, tmp_path, settings):
@@ -76,7 +76,7 @@ def test_pages_work_and_due_work_waits_while_redis_is_down(processes, tmp_path, 
     secret = totp_enrol(user)
     customer = CustomerFactory(partner=partner, country="IT")
     order = order_for(customer, actor=user, issues_keys=True, title="Windows Server 2022")
-    purchase = OrderLine.objects.all_partners().get(order=order)
+    purchase = Purchase.objects.all_partners().get(order=order)
     software_variant_store(
         product=purchase.product, filename="ws2022.iso", content=FILE_CONTENT, **VARIANT
     )

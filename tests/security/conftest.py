@@ -8,7 +8,7 @@ from catalog.services import software_variant_store
 from core.roles import Role
 from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
-from orders.models import OrderLine
+from orders.models import Purchase
 from orders.tests.factories import order_for
 from software.models import ActivationKey
 from software.services import keys_and_downloads_get
@@ -35,7 +35,7 @@ def customer(owner_partner):
 @pytest.fixture
 def purchase(customer, global_admin):
     order = order_for(customer, actor=global_admin, issues_keys=True, title="Windows Server 2022")
-    return OrderLine.objects.all_partners().get(order=order)
+    return Purchase.objects.all_partners().get(order=order)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from core.roles import Role
 from core.tenancy import partner_scope
 from customers.models import Customer
 from orders.cart import cart_lines
-from orders.models import Order, OrderLine, PurchaseStatus
+from orders.models import Order, Purchase, PurchaseStatus
 from partners.models import ApiToken, Invitation, User
 from partners.tests.factories import UserFactory, totp_enrol
 from software.models import DownloadLink
@@ -219,7 +219,7 @@ def test_cancelling_a_purchase_needs_the_csrf_token(agent, purchase):
         data={"purchase": purchase.pk, "acknowledged": "on"},
         count=_scoped_count(
             purchase.partner,
-            lambda: OrderLine.objects.filter(status=PurchaseStatus.PENDING_CANCELLATION),
+            lambda: Purchase.objects.filter(status=PurchaseStatus.PENDING_CANCELLATION),
         ),
     )
 

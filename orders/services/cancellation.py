@@ -27,12 +27,12 @@ from core.errors import PortalError
 from core.money import decimal_text
 from customers.models import Customer
 
-from .credit_services import CreditAmounts, credit_book
-from .credits import credit_capped, purchase_credit
-from .models import CreditKind, Order, OrderLine, OrderStatus, PurchaseStatus
-from .notifications import cancellation_completed_notify
-from .policy import ERROR_CODES, purchase_cancellation
-from .refundable import credit_ledger, order_lock
+from ..models import CreditKind, Order, OrderStatus, Purchase, PurchaseStatus
+from ..notifications import cancellation_completed_notify
+from ..policy import ERROR_CODES, purchase_cancellation
+from ..refundable import credit_capped, credit_ledger, order_lock, purchase_credit
+from ..selectors import order_get, purchase_get
+from .credits import CreditAmounts, credit_book
 
 CANCELLATION_REASON_CODE = "cancelled_within_window"
 
@@ -58,19 +58,7 @@ def _order_status_refresh(order: Order) -> None:
         Order.objects.filter(pk=order.pk).update(status=status)
 
 
-def _locked_purchase(purchase_id: int) -> OrderLine:
-    purchase = (
-        OrderLine.objects.select_for_update(of=("self",), no_key=True)
-        .select_related("customer", "order")
-        .filter(pk=purchase_id)
-        .first()
-    )
-    if purchase is None:
-        raise PortalError(_("Purchase not found."), code="not_found", status=404)
-    return purchase
-
-
-def _lock_customer(purchase: OrderLine) -> None:
+def _lock_customer(purchase: Purchase) -> None:
     """Take the customer's row lock: its cancellations are decided one at a time."""
     list(
         Customer.objects.select_for_update(no_key=True)
@@ -82,7 +70,7 @@ def _lock_customer(purchase: OrderLine) -> None:
 @transaction.atomic
 def purchase_cancel(
     *, partner, actor, purchase_id: int, acknowledged: bool, at: datetime | None = None
-) -> OrderLine:
+) -> Purchase:
     """Request the cancellation: pending at once (its keys and links stop working), completion
     scheduled."""
     at = at or timezone.now()
@@ -92,7 +80,7 @@ def purchase_cancel(
             code="acknowledgement_required",
             field="acknowledged",
         )
-    purchase = _locked_purchase(purchase_id)
+    purchase = purchase_get(purchase_id=purchase_id, for_update=True)
     _lock_customer(purchase)
     purchase.order = order_lock(order_id=purchase.order_id)
     facts = purchase_cancellation(
@@ -150,7 +138,7 @@ def purchase_cancellation_complete(*, purchase_id: int, at: datetime | None = No
     """Complete a due cancellation once: status, credit, events. False when there is nothing to
     do (already completed, not requested, or not due yet)."""
     at = at or timezone.now()
-    purchase = _locked_purchase(purchase_id)
+    purchase = purchase_get(purchase_id=purchase_id, for_update=True)
     if purchase.status != PurchaseStatus.PENDING_CANCELLATION:
         return False
     if purchase.cancellation_complete_after > at:
@@ -212,3 +200,36 @@ def purchase_cancellation_complete(*, purchase_id: int, at: datetime | None = No
     )
     cancellation_completed_notify(purchase=purchase)
     return True
+
+
+@transaction.atomic
+def order_cancel(
+    *,
+    partner,
+    actor,
+    customer,
+    order_id,
+    line_numbers: list[int] | None = None,
+    acknowledged: bool,
+) -> Order:
+    """Request the cancellation of the order's lines (every line when none are named).
+
+    All of them or none: a line that may not be cancelled refuses the whole request.
+    """
+    order = order_get(customer=customer, order_id=order_id)
+    lines = {line.line_number: line for line in order.lines.all()}
+    unknown = [number for number in line_numbers or () if number not in lines]
+    if unknown:
+        raise PortalError(
+            _("The order has no line %(number)s.") % {"number": unknown[0]},
+            code="invalid_line_item",
+            field="lineItems",
+        )
+    for number in line_numbers or sorted(lines):
+        purchase_cancel(
+            partner=partner,
+            actor=actor,
+            purchase_id=lines[number].pk,
+            acknowledged=acknowledged,
+        )
+    return order_get(customer=customer, order_id=order_id)

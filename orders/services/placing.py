@@ -1,7 +1,12 @@
-"""Placing orders: one transaction writes the order, its purchases, their keys and the event."""
+"""Placing orders: one transaction writes the order, its purchases and the event.
+
+A web form's submission and an API request with an Idempotency-Key place at most one order per
+key (services/idempotency.py); a replay gets the first answer.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
@@ -11,9 +16,12 @@ from django.utils import timezone
 from activity.models import OperationType, ResourceType
 from activity.services import event_record
 from catalog.models import Billing, Term
+from core.errors import PortalError
 
-from .models import Order, OrderLine, new_alternate_id
-from .quotes import LineRequest, Quote, QuotedLine, order_quote
+from ..models import Order, Purchase, new_alternate_id
+from ..quotes import LineRequest, Quote, QuotedLine, order_quote
+from ..selectors import order_get
+from .idempotency import StoredAnswer, idempotent_call, request_fingerprint
 
 _TERM_YEARS = {Term.ONE_YEAR: 1, Term.THREE_YEARS: 3}
 # Ten characters from 28 give 28**10 ids per partner; a collision is retried, not expected.
@@ -50,12 +58,12 @@ def _save_order(*, partner, actor, customer, quote: Quote) -> Order:
                 raise
 
 
-def purchase_build(*, order: Order, quoted: QuotedLine) -> OrderLine:
+def purchase_build(*, order: Order, quoted: QuotedLine) -> Purchase:
     """The unsaved purchase of a quoted line, as the partner agreed to it at the order's time."""
     product, sku, price = quoted.product, quoted.sku, quoted.price
     is_subscription = sku.billing == Billing.SUBSCRIPTION
     policy = product.cancellation_policy
-    return OrderLine(
+    return Purchase(
         partner_id=order.partner_id,
         order=order,
         customer_id=order.customer_id,
@@ -86,7 +94,7 @@ def purchase_build(*, order: Order, quoted: QuotedLine) -> OrderLine:
     )
 
 
-def _save_line(*, order: Order, quoted: QuotedLine) -> OrderLine:
+def _save_line(*, order: Order, quoted: QuotedLine) -> Purchase:
     line = purchase_build(order=order, quoted=quoted)
     line.save(force_insert=True)
     return line
@@ -123,3 +131,52 @@ def order_place(
         },
     )
     return order
+
+
+def order_place_once(*, partner, actor, customer, lines: list[LineRequest], key: str) -> Order:
+    """Place an order from a web form whose submission id is the key; a resubmit gets the same."""
+
+    def place() -> tuple[int, bytes]:
+        order = order_place(partner=partner, actor=actor, customer=customer, lines=lines)
+        return 201, str(order.id).encode()
+
+    def refuse(error: PortalError) -> tuple[int, bytes]:
+        raise error
+
+    answer = idempotent_call(
+        partner=partner,
+        key=key,
+        fingerprint=request_fingerprint(key.encode()),
+        call=place,
+        render_error=refuse,
+    )
+    return Order.objects.get(id=answer.body.decode())
+
+
+def order_place_answer(
+    *,
+    partner,
+    actor,
+    customer,
+    lines: list[LineRequest],
+    key: str,
+    fingerprint: str,
+    represent: Callable[[Order], bytes],
+    refusal: Callable[[PortalError], tuple[int, bytes]],
+) -> StoredAnswer:
+    """Place an order and answer with its representation; with a key, once per key.
+
+    `represent` renders the placed order as read back with its lines; `refusal` renders a
+    refusal, which is kept for replays too. Without a key a refusal is raised as it comes.
+    """
+
+    def place() -> tuple[int, bytes]:
+        order = order_place(partner=partner, actor=actor, customer=customer, lines=lines)
+        return 201, represent(order_get(customer=customer, order_id=order.id))
+
+    if not key:
+        status, body = place()
+        return StoredAnswer(status=status, body=body, replayed=False)
+    return idempotent_call(
+        partner=partner, key=key, fingerprint=fingerprint, call=place, render_error=refusal
+    )

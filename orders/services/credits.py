@@ -11,8 +11,8 @@ from django.db import IntegrityError, transaction
 from activity.models import OperationType, ResourceType
 from activity.services import event_record
 
-from .models import Credit, CreditKind
-from .refundable import credit_ledger, order_lock
+from ..models import Credit, CreditKind
+from ..refundable import credit_ledger, order_lock
 
 
 @dataclass(frozen=True)

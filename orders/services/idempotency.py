@@ -18,8 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import Conflict, PortalError
 
-from .models import IdempotencyRecord, Order
-from .services import order_place
+from ..models import IdempotencyRecord
 
 REPLAY_WINDOW = timedelta(hours=24)
 
@@ -80,23 +79,3 @@ def idempotent_call(
     claimed.response_status, claimed.response_body = status, body
     claimed.save(update_fields=["response_status", "response_body"])
     return StoredAnswer(status=status, body=body, replayed=False)
-
-
-def order_place_once(*, partner, actor, customer, lines, key: str) -> Order:
-    """Place an order from a web form whose submission id is the key; a resubmit gets the same."""
-
-    def place() -> tuple[int, bytes]:
-        order = order_place(partner=partner, actor=actor, customer=customer, lines=lines)
-        return 201, str(order.id).encode()
-
-    def refuse(error: PortalError) -> tuple[int, bytes]:
-        raise error
-
-    answer = idempotent_call(
-        partner=partner,
-        key=key,
-        fingerprint=request_fingerprint(key.encode()),
-        call=place,
-        render_error=refuse,
-    )
-    return Order.objects.get(id=answer.body.decode())
