@@ -22,7 +22,7 @@ LATEST_MOMENT = datetime.combine(LATEST_DAY + timedelta(days=1), time.min, tzinf
 
 
 class RangeRefused(PortalError):
-    status = 400
+    """A date range the activity log does not serve; `code` says why."""
 
 
 def _out_of_window(field: str) -> RangeRefused:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from django.http import Http404
 from django.utils.translation import gettext as _
+
+from .errors import NotFound
 
 # int() and str.isdigit() take any Unicode digit ("²" passes isdigit() and fails int(), "٣" and
 # "１" pass both), signs, spaces and underscores ("1_0" is ten). Ids, sizes and byte positions
@@ -23,9 +24,9 @@ def ascii_int(text: object) -> int | None:
         return None
 
 
-def id_or_404(text: object) -> int:
-    """The id in a path as a number; anything but ASCII digits names nothing (404)."""
+def id_parse(text: object) -> int:
+    """Return the id in a path as a number; anything but ASCII digits names nothing (NotFound)."""
     value = ascii_int(text)
     if value is None:
-        raise Http404(_("Not found."))
+        raise NotFound(_("Not found."))
     return value

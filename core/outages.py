@@ -15,7 +15,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 
-from .errors import PortalError
+from .errors import Unavailable
 from .health import broker_ok
 
 # Long enough for a database restart or fail-over; clients that honour it do not hammer the portal.
@@ -53,9 +53,8 @@ def outage_of(error: BaseException | None) -> Outage | None:
     return None
 
 
-class BackgroundUnavailable(PortalError):
+class BackgroundUnavailable(Unavailable):
     code = "background_unavailable"
-    status = 503
 
 
 def broker_required() -> None:

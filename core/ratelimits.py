@@ -12,7 +12,6 @@ from core.errors import PortalError
 
 class RateLimited(PortalError):
     code = "rate_limited"
-    status = 429
 
     def __init__(self, message: str, *, retry_after: int):
         super().__init__(message)

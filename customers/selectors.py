@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from core.errors import NotFound
@@ -15,14 +14,6 @@ from .models import Customer
 
 def customer_list(*, search: str = "") -> QuerySet[Customer]:
     return Customer.objects.matching(search).order_by("company_name", "id")
-
-
-def customer_get_or_404(customer_id: uuid.UUID | str) -> Customer:
-    """customer_get for HTML views: a missing or foreign customer is a 404 page."""
-    try:
-        return customer_get(customer_id=customer_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
 
 
 def customer_get(*, customer_id: uuid.UUID | str) -> Customer:

@@ -10,7 +10,7 @@ from core.roles import Action
 
 from . import selectors, services
 from .forms import PROFILE_FIELDS, CustomerForm
-from .selectors import customer_get_or_404
+from .selectors import customer_get
 
 PAGE_SIZE = 25
 CUSTOMER_TABS = ("software", "orders", "service-requests")
@@ -54,7 +54,7 @@ def customer_create_view(request):
 @requires(Action.EDIT_CUSTOMERS)
 @require_http_methods(["GET", "POST"])
 def customer_edit_view(request, customer_id):
-    customer = customer_get_or_404(customer_id)
+    customer = customer_get(customer_id=customer_id)
     form = CustomerForm(request.POST or None, instance=customer, editing=True)
     if request.method == "POST" and form.is_valid():
         try:
@@ -74,7 +74,7 @@ def customer_edit_view(request, customer_id):
 
 @requires(Action.VIEW_CUSTOMERS)
 def customer_detail_view(request, customer_id):
-    customer = customer_get_or_404(customer_id)
+    customer = customer_get(customer_id=customer_id)
     return render(
         request, "customers/customer_detail.html", {"customer": customer, "active_tab": "profile"}
     )

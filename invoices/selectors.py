@@ -9,7 +9,6 @@ from decimal import Decimal
 from django.core.files import File
 from django.db.models import QuerySet, Sum
 from django.db.models.functions import TruncMonth
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from core.errors import NotFound
@@ -36,14 +35,6 @@ def invoice_get(*, invoice_id: str) -> Invoice:
     if invoice is None:
         raise NotFound(_("Invoice not found."))
     return invoice
-
-
-def invoice_get_or_404(invoice_id: str) -> Invoice:
-    """invoice_get for HTML views: a missing or foreign invoice is a 404 page."""
-    try:
-        return invoice_get(invoice_id=invoice_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
 
 
 def invoice_lines(*, invoice: Invoice) -> QuerySet[InvoiceLine]:

@@ -1,10 +1,8 @@
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
 from core.access import requires
-from core.errors import NotFound
 from core.roles import Action
 
 from . import selectors
@@ -12,7 +10,7 @@ from .chart import monthly_chart
 from .figures import invoice_totals, lines_by_customer, tax_by_market
 from .periods import Month
 from .responses import PDF_RETRY_AFTER_SECONDS, invoice_pdf_response
-from .selectors import invoice_get_or_404
+from .selectors import invoice_get
 
 INVOICES_PER_PAGE = 24
 CHART_MONTHS = 12
@@ -63,7 +61,7 @@ def unbilled_view(request):
 
 @requires(Action.VIEW_INVOICES)
 def invoice_detail_view(request, invoice_id):
-    invoice = invoice_get_or_404(invoice_id)
+    invoice = invoice_get(invoice_id=invoice_id)
     lines = list(selectors.invoice_lines(invoice=invoice))
     return render(
         request,
@@ -80,12 +78,9 @@ def invoice_detail_view(request, invoice_id):
 
 @requires(Action.VIEW_INVOICES)
 def invoice_pdf_view(request, invoice_id):
-    invoice = invoice_get_or_404(invoice_id)
+    invoice = invoice_get(invoice_id=invoice_id)
     if not invoice.has_pdf:
         response = render(request, "invoices/pdf_pending.html", {"invoice": invoice}, status=202)
         response["Retry-After"] = str(PDF_RETRY_AFTER_SECONDS)
         return response
-    try:
-        return invoice_pdf_response(invoice)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    return invoice_pdf_response(invoice)

@@ -3,7 +3,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +14,7 @@ from catalog.target_views import TargetView
 from core.access import requires
 from core.errors import PortalError
 from core.roles import Action
-from customers.selectors import customer_get_or_404
+from customers.selectors import customer_get
 
 from . import cart, selectors
 from .forms import AddProductsFilterForm, AddToCartForm, PlaceOrderForm, RemoveFromCartForm
@@ -28,7 +27,7 @@ ORDERS_PER_PAGE = 20
 
 @requires(Action.VIEW_CUSTOMERS)
 def customer_orders_view(request, customer_id):
-    customer = customer_get_or_404(customer_id)
+    customer = customer_get(customer_id=customer_id)
     page = Paginator(selectors.order_list(customer=customer), ORDERS_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -41,11 +40,8 @@ def customer_orders_view(request, customer_id):
 
 @requires(Action.VIEW_CUSTOMERS)
 def order_detail_view(request, customer_id, order_id):
-    customer = customer_get_or_404(customer_id)
-    try:
-        order = selectors.order_get(customer=customer, order_id=order_id)
-    except PortalError as error:
-        raise Http404(error.message) from error
+    customer = customer_get(customer_id=customer_id)
+    order = selectors.order_get(customer=customer, order_id=order_id)
     facts = selectors.cancellation_facts(customer=customer, orders=[order], at=timezone.now())
     lines = [(line, facts[line.pk]) for line in order.lines.all()]
     return render(
@@ -63,7 +59,7 @@ def order_detail_view(request, customer_id, order_id):
 
 @requires(Action.BUY_SOFTWARE)
 def add_products_view(request, customer_id):
-    customer = customer_get_or_404(customer_id)
+    customer = customer_get(customer_id=customer_id)
     market = market_get(country=customer.country.code)
     form = AddProductsFilterForm(request.GET)
     target_view, query = None, ""
@@ -89,7 +85,7 @@ def add_products_view(request, customer_id):
 @requires(Action.BUY_SOFTWARE)
 @require_POST
 def cart_add_view(request, customer_id):
-    customer = customer_get_or_404(customer_id)
+    customer = customer_get(customer_id=customer_id)
     form = AddToCartForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a quantity of at least 1."))
@@ -110,7 +106,7 @@ def cart_add_view(request, customer_id):
 
 @requires(Action.BUY_SOFTWARE)
 def cart_view(request, customer_id):
-    customer = customer_get_or_404(customer_id)
+    customer = customer_get(customer_id=customer_id)
     if request.method == "POST":
         form = RemoveFromCartForm(request.POST)
         if form.is_valid():
@@ -139,7 +135,7 @@ def cart_view(request, customer_id):
 @requires(Action.BUY_SOFTWARE)
 @require_POST
 def order_place_view(request, customer_id):
-    customer = customer_get_or_404(customer_id)
+    customer = customer_get(customer_id=customer_id)
     form = PlaceOrderForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The review page expired. Review the order again."))
@@ -178,16 +174,13 @@ def _support_request_url(customer, purchase) -> str:
 @requires(Action.CANCEL_PURCHASE)
 @require_http_methods(["GET", "POST"])
 def purchase_cancel_view(request, customer_id, purchase_id):
-    customer = customer_get_or_404(customer_id)
-    try:
-        dialog = selectors.cancellation_dialog_get(
-            customer=customer,
-            purchase_id=purchase_id,
-            chosen_id=request.POST.get("purchase") or request.GET.get("order"),
-            at=timezone.now(),
-        )
-    except PortalError as error:
-        raise Http404(error.message) from error
+    customer = customer_get(customer_id=customer_id)
+    dialog = selectors.cancellation_dialog_get(
+        customer=customer,
+        purchase_id=purchase_id,
+        chosen_id=request.POST.get("purchase") or request.GET.get("order"),
+        at=timezone.now(),
+    )
     chosen = dialog.chosen
     if request.method == "POST":
         try:

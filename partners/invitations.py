@@ -33,7 +33,7 @@ from django.utils.translation import ngettext
 from activity.models import Event, OperationType, ResourceType
 from activity.services import event_record
 from core.background import task_enqueue_on_commit
-from core.errors import Conflict, NotFound, PortalError
+from core.errors import Conflict, Gone, NotFound
 from core.outages import broker_required
 from core.ratelimits import RateLimited
 
@@ -238,9 +238,8 @@ def invitation_send(*, invitation_id: int, base_url: str) -> None:
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
 
 
-class InvitationUnusable(PortalError):
+class InvitationUnusable(Gone):
     code = "invitation_unusable"
-    status = 410
 
 
 @transaction.atomic

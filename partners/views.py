@@ -1,13 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.forms import SetPasswordForm
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import public, requires, signed_in
-from core.errors import PortalError
+from core.errors import NotFound, PortalError
 from core.redirects import redirect_target
 from core.roles import Action
 from core.tenancy import partner_scope
@@ -61,9 +60,9 @@ def invitation_resend_view(request, invitation_id: int):
             invitation_id=invitation_id,
             base_url=request.build_absolute_uri("/"),
         )
+    except NotFound:
+        raise
     except PortalError as error:
-        if error.status == 404:
-            raise Http404(error.message) from error
         messages.error(request, error.message)
         return redirect("partners:user_list")
     messages.success(
@@ -76,12 +75,9 @@ def invitation_resend_view(request, invitation_id: int):
 @requires(Action.MANAGE_USERS)
 @require_POST
 def invitation_withdraw_view(request, invitation_id: int):
-    try:
-        invitation = invitations.invitation_withdraw(
-            partner=request.user.partner, actor=request.user, invitation_id=invitation_id
-        )
-    except PortalError as error:
-        raise Http404(error.message) from error
+    invitation = invitations.invitation_withdraw(
+        partner=request.user.partner, actor=request.user, invitation_id=invitation_id
+    )
     messages.success(
         request, _("Invitation of %(email)s withdrawn; its link no longer works.")
         % {"email": invitation.email},
@@ -92,10 +88,7 @@ def invitation_withdraw_view(request, invitation_id: int):
 @requires(Action.MANAGE_USERS)
 @require_http_methods(["GET", "POST"])
 def user_detail_view(request, user_id: int):
-    try:
-        member = selectors.user_get(user_id=user_id)
-    except PortalError as error:
-        raise Http404(error.message) from error
+    member = selectors.user_get(user_id=user_id)
     form = UserRolesForm(request.POST or None, initial={"roles": member.roles})
     if request.method == "POST" and form.is_valid():
         try:
@@ -120,9 +113,9 @@ def user_deactivate_view(request, user_id: int):
         member = services.user_deactivate(
             partner=request.user.partner, actor=request.user, user_id=user_id
         )
+    except NotFound:
+        raise
     except PortalError as error:
-        if error.status == 404:
-            raise Http404(error.message) from error
         messages.error(request, error.message)
     else:
         messages.success(request, _("%(email)s can no longer sign in.") % {"email": member.email})
@@ -156,10 +149,7 @@ def api_token_list_view(request):
 @signed_in
 @require_POST
 def api_token_revoke_view(request, token_id: int):
-    try:
-        token = services.api_token_revoke(actor=request.user, token_id=token_id)
-    except PortalError as error:
-        raise Http404(error.message) from error
+    token = services.api_token_revoke(actor=request.user, token_id=token_id)
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     return redirect("partners:api_tokens")
 

@@ -376,7 +376,7 @@ def _download_paths(actors: list[dict], count: int, base_url: str) -> list[str]:
     """Issue `count` fresh links through the service, over distinct purchases and variants."""
     from core.tenancy import partner_scope
     from partners.models import Partner, User
-    from software.services import keys_and_downloads_get
+    from software.services import keys_and_downloads_issue
 
     paths = []
     slots = [
@@ -394,7 +394,7 @@ def _download_paths(actors: list[dict], count: int, base_url: str) -> list[str]:
         partner = partners[actor["partner"]]
         agent = User.objects.get(email=f"agent@p{partner.partner_number}.scale.example")
         with partner_scope(partner):
-            result = keys_and_downloads_get(
+            result = keys_and_downloads_issue(
                 partner=partner,
                 actor=agent,
                 purchase_id=purchase_id,

@@ -2,7 +2,7 @@ import contextlib
 import functools
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -10,11 +10,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from core.access import public, requires
+from core.error_responses import status_of
 from core.errors import PortalError
 from core.ratelimits import RateLimited, rate_limit_check
 from core.roles import Action, user_can
-from customers.selectors import customer_get_or_404
-from orders.models import Purchase
+from customers.selectors import customer_get
+from orders.selectors import purchase_get
 
 from . import services
 from .delivery import file_response, head_response
@@ -25,7 +26,7 @@ from .tokens import token_is_well_formed
 
 @requires(Action.VIEW_CUSTOMERS)
 def customer_software_view(request, customer_id):
-    customer = customer_get_or_404(customer_id)
+    customer = customer_get(customer_id=customer_id)
     rows = software_rows(customer=customer)
     chosen = VariantForm(request.GET) if "purchase" in request.GET else None
     chosen_purchase = request.GET.get("purchase", "")
@@ -46,9 +47,8 @@ def customer_software_view(request, customer_id):
 @requires(Action.GET_KEYS_AND_DOWNLOADS)
 @require_POST
 def keys_and_downloads_view(request, customer_id, purchase_id):
-    customer = customer_get_or_404(customer_id)
-    if not Purchase.objects.filter(pk=purchase_id, customer=customer).exists():
-        raise Http404(_("Purchase not found."))
+    customer = customer_get(customer_id=customer_id)
+    purchase_get(customer=customer, purchase_id=purchase_id)
     form = VariantForm(request.POST)
     if not form.is_valid():
         return render(
@@ -61,7 +61,7 @@ def keys_and_downloads_view(request, customer_id, purchase_id):
         rate_limit_check(
             request, group="key-reveal", key="user", rate=settings.KEY_REVEAL_RATE, increment=True
         )
-        result = services.keys_and_downloads_get(
+        result = services.keys_and_downloads_issue(
             partner=request.user.partner,
             actor=request.user,
             purchase_id=purchase_id,
@@ -82,7 +82,7 @@ def keys_and_downloads_view(request, customer_id, purchase_id):
             request,
             "software/keys_refused.html",
             {"customer": customer, "message": error.message},
-            status=error.status,
+            status=status_of(error),
         )
     response = render(
         request,

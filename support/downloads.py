@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.utils.translation import gettext as _
+
+from core.errors import NotFound
 
 from .attachments import attachment_storage
 
@@ -13,7 +15,7 @@ def attachment_response(attachment) -> FileResponse:
     try:
         handle = attachment_storage().open(attachment.stored_name, "rb")
     except FileNotFoundError as error:
-        raise Http404(_("This file is no longer available.")) from error
+        raise NotFound(_("This file is no longer available.")) from error
     response = FileResponse(
         handle, as_attachment=True, filename=attachment.name,
         content_type=attachment.content_type,

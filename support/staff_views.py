@@ -11,13 +11,12 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.access import requires
-from core.errors import PortalError
+from core.errors import NotFound, PortalError
 from core.roles import Action
 from core.tenancy import partner_scope
 from orders.refundable import refundable_get
@@ -49,17 +48,14 @@ def triage(view):
             and user.partner_id is not None
             and not selectors.service_request_exists(request_id=request_id)
         ):
-            raise Http404(_("Support request not found."))
+            raise NotFound(_("Support request not found."))
         return guarded(request, *args, request_id=request_id, **kwargs)
 
     return wrapper
 
 
 def _request_or_404(request_id):
-    try:
-        return staff_selectors.service_request_get_any(request_id=request_id)
-    except PortalError as error:
-        raise Http404(error.message) from error
+    return staff_selectors.service_request_get_any(request_id=request_id)
 
 
 @requires(Action.TRIAGE_SUPPORT_REQUESTS)
@@ -205,10 +201,7 @@ def queue_note_view(request, request_id):
 
 @triage
 def queue_attachment_view(request, request_id, attachment_id):
-    try:
-        attachment = staff_selectors.attachment_get_any(
-            request_id=request_id, attachment_id=attachment_id
-        )
-    except PortalError as error:
-        raise Http404(error.message) from error
+    attachment = staff_selectors.attachment_get_any(
+        request_id=request_id, attachment_id=attachment_id
+    )
     return attachment_response(attachment)

@@ -5,16 +5,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import requires
-from core.errors import PortalError
+from core.errors import NotFound, PortalError
 from core.roles import Action
-from customers.selectors import customer_get_or_404
+from customers.selectors import customer_get
 
 from . import selectors, services
 from .attachments import ALLOWED_LABEL
@@ -30,10 +29,7 @@ ACCEPT = ".pdf,.png,.jpg,.jpeg,.txt,.csv,application/pdf,image/png,image/jpeg,te
 
 
 def _or_404(call, **kwargs):
-    try:
-        return call(**kwargs)
-    except PortalError as error:
-        raise Http404(error.message) from error
+    return call(**kwargs)
 
 
 def _upload_limits() -> dict:
@@ -151,7 +147,7 @@ def request_detail_view(request, request_id):
 @require_POST
 def request_note_view(request, request_id):
     if not selectors.service_request_exists(request_id=request_id):
-        raise Http404(_("Support request not found."))
+        raise NotFound(_("Support request not found."))
     form = NoteForm(request.POST)
     if upload_was_cut(request):
         messages.error(request, upload_too_large_message())
@@ -181,7 +177,7 @@ def attachment_download_view(request, request_id, attachment_id):
 
 @requires(Action.VIEW_CUSTOMERS)
 def customer_requests_view(request, customer_id):
-    customer = customer_get_or_404(customer_id)
+    customer = customer_get(customer_id=customer_id)
     page = Paginator(selectors.service_request_list(customer=customer), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

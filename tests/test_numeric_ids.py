@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from core.numbers import ascii_int, id_or_404
+from core.numbers import ascii_int, id_parse
 from tests.routes import all_routes
 from tests.test_route_matrix import (
     OBJECT_OF,
@@ -90,7 +90,7 @@ def test_a_page_size_larger_than_the_maximum_gives_the_maximum(global_admin, api
 )
 def test_ascii_digits_read_as_their_number(text, number):
     assert ascii_int(text) == number
-    assert id_or_404(text) == number
+    assert id_parse(text) == number
 
 
 @pytest.mark.parametrize("text", [*NOT_ASCII_DIGITS, "9" * 5000, None, 7, "1\n"])

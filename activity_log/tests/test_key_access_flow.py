@@ -15,7 +15,7 @@ from core.roles import Role
 from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
 from orders.tests.factories import order_for
-from software.services import keys_and_downloads_get
+from software.services import keys_and_downloads_issue
 
 PRESET = {"operation": "key_access_and_downloads"}
 
@@ -37,7 +37,7 @@ def downloaded(role_users, global_admin):
         filename="ws2022-en.iso", content=b"iso" * 100,
     )
     with partner_scope(global_admin.partner):
-        result = keys_and_downloads_get(
+        result = keys_and_downloads_issue(
             partner=global_admin.partner, actor=role_users[Role.ADMIN_AGENT],
             purchase_id=purchase.pk, version=variant.version, language=variant.language,
             file_type=variant.file_type, base_url="http://testserver",

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 
 from catalog.models import Billing, MarketExclusion, Price, ProductFamily, Term
 from catalog.selectors import catalog_item_get, price_in_force
+from core.error_responses import status_of
 from core.errors import PortalError
 
 from .factories import (
@@ -131,7 +132,7 @@ def test_a_malformed_or_unknown_catalog_item_id_is_an_invalid_catalog_item(catal
     AvailabilityFactory(sku=sku, availability_id="DZH318Z0BQ3Q")
     with pytest.raises(PortalError) as caught:
         catalog_item_get(catalog_item_id=catalog_item_id)
-    assert (caught.value.code, caught.value.status) == ("invalid_catalog_item", 400)
+    assert (caught.value.code, status_of(caught.value)) == ("invalid_catalog_item", 400)
 
 
 def test_a_skus_quantities_need_one_at_least_and_a_maximum_not_below_the_minimum():

@@ -11,6 +11,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from core.error_responses import retry_after_of, status_of
 from core.errors import PortalError
 from core.outages import RETRY_AFTER_SECONDS, outage_of
 
@@ -89,12 +90,13 @@ def problem_exception_handler(exc, context):
         )
 
     if isinstance(exc, PortalError):
+        status = status_of(exc)
         errors = [{"field": exc.field, "detail": exc.message}] if exc.field else None
-        body = problem(status_code=exc.status, code=exc.code, detail=exc.message, errors=errors)
-        # A refusal for an outage (core.outages.BackgroundUnavailable) says when to come back.
-        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if exc.status == 503 else None
+        body = problem(status_code=status, code=exc.code, detail=exc.message, errors=errors)
+        retry_after = retry_after_of(exc)
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
         set_rollback()
-        return Response(body, status=exc.status, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
+        return Response(body, status=status, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
 
     if not isinstance(exc, exceptions.APIException):
         return None

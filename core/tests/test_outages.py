@@ -9,6 +9,7 @@ import socket
 import pytest
 
 from core.cache import FailOpenRedisCache
+from core.error_responses import status_of
 from core.outages import BackgroundUnavailable
 from core.tenancy import partner_scope
 from partners.invitations import invitation_create
@@ -43,7 +44,7 @@ def test_an_invitation_is_refused_and_nothing_created_while_the_broker_is_down(g
             )
     finally:
         app.conf.broker_url = previous
-    assert refused.value.status == 503
+    assert status_of(refused.value) == 503
     with partner_scope(global_admin.partner):
         assert not Invitation.objects.filter(email="new@owner.example").exists()
 

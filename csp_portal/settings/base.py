@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "core.mfa.MfaEnrolmentMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last, so it sees a view's domain error first and answers its error page.
+    "core.error_responses.ErrorPageMiddleware",
 ]
 
 ROOT_URLCONF = "csp_portal.urls"

@@ -15,6 +15,7 @@ from catalog.target_views import TargetView
 from core.api.exceptions import PROBLEM_CONTENT_TYPE, problem
 from core.api.pagination import PAGING_PARAMETERS, ContinuationPagination, collection_of
 from core.api.schema import problem_responses
+from core.error_responses import status_of
 from core.errors import PortalError
 from core.roles import Action
 from customers.selectors import customer_get
@@ -111,8 +112,9 @@ class OrderCollectionApi(APIView):
 
 def _problem_bytes(error: PortalError) -> tuple[int, bytes]:
     errors = [{"field": error.field, "detail": error.message}] if error.field else None
-    body = problem(status_code=error.status, code=error.code, detail=error.message, errors=errors)
-    return error.status, JSONRenderer().render(body)
+    status = status_of(error)
+    body = problem(status_code=status, code=error.code, detail=error.message, errors=errors)
+    return status, JSONRenderer().render(body)
 
 
 class CancelLineInput(serializers.Serializer):

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from activity.models import OperationType, ResourceType
 from activity.services import event_record
 from core.background import task_enqueue_on_commit
-from core.errors import PortalError
+from core.errors import Conflict, PortalError
 from core.money import decimal_text
 from customers.models import Customer
 
@@ -37,8 +37,8 @@ from .credits import CreditAmounts, credit_book
 CANCELLATION_REASON_CODE = "cancelled_within_window"
 
 
-class CancellationRefused(PortalError):
-    status = 409
+class CancellationRefused(Conflict):
+    """The purchase may not be cancelled now; `code` says why."""
 
 
 def _order_status_refresh(order: Order) -> None:

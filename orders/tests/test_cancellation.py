@@ -19,7 +19,7 @@ from orders.policy import purchase_cancellation
 from orders.services.cancellation import purchase_cancel, purchase_cancellation_complete
 from orders.sweeps import cancellations_reconcile
 from orders.tests.factories import order_for
-from software.services import keys_and_downloads_get
+from software.services import keys_and_downloads_issue
 
 BOUGHT = datetime(2025, 3, 1, tzinfo=UTC)
 
@@ -165,7 +165,7 @@ def test_submitting_makes_it_pending_and_revokes_at_once(italian, global_admin):
     purchase.refresh_from_db()
     assert purchase.status == PurchaseStatus.PENDING_CANCELLATION
     with partner_scope(purchase.partner), pytest.raises(PortalError) as refused:
-        keys_and_downloads_get(
+        keys_and_downloads_issue(
             partner=purchase.partner, actor=global_admin, purchase_id=purchase.pk,
             version="2022", language="en-US", file_type="ISO", base_url="http://testserver/",
         )

@@ -1,7 +1,6 @@
 """The key and download API that Partner Center never had (API.md, Software)."""
 
 from django.conf import settings
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import Throttled
@@ -10,13 +9,14 @@ from rest_framework.views import APIView
 
 from core.api.pagination import collection_of
 from core.api.schema import problem_responses
-from core.errors import PortalError
+from core.errors import PortalError, RoleRequired
 from core.mfa import user_must_enrol_mfa
-from core.numbers import id_or_404
+from core.numbers import id_parse
 from core.ratelimits import RateLimited, rate_limit_check
 from core.roles import Action
 from customers.selectors import customer_get
-from orders.models import Purchase, PurchaseStatus
+from orders.models import PurchaseStatus
+from orders.selectors import purchase_get
 from software import services
 from software.selectors import software_rows
 
@@ -107,14 +107,11 @@ class KeysAndDownloadsApi(APIView):
     )
     def post(self, request, customer_id, entitlement_id):
         customer = customer_get(customer_id=customer_id)
-        purchase_id = id_or_404(entitlement_id)
-        if not Purchase.objects.filter(pk=purchase_id, customer=customer).exists():
-            raise Http404
+        purchase_id = purchase_get(customer=customer, purchase_id=id_parse(entitlement_id)).pk
         if user_must_enrol_mfa(request.user):
-            raise PortalError(
+            raise RoleRequired(
                 "Enrol two-factor authentication in the portal before getting keys.",
                 code="mfa_required",
-                status=403,
             )
         data = VariantInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -128,7 +125,7 @@ class KeysAndDownloadsApi(APIView):
             )
         except RateLimited as error:
             raise Throttled(wait=error.retry_after, detail=error.message) from error
-        result = services.keys_and_downloads_get(
+        result = services.keys_and_downloads_issue(
             partner=request.user.partner,
             actor=request.user,
             purchase_id=purchase_id,

@@ -10,7 +10,7 @@ from .downloading import (
 from .issuing import (
     IssuedLink,
     KeysAndDownloads,
-    keys_and_downloads_get,
+    keys_and_downloads_issue,
 )
 
 __all__ = [
@@ -21,5 +21,5 @@ __all__ = [
     "RangeNotSatisfiable",
     "download_link_consume",
     "download_release",
-    "keys_and_downloads_get",
+    "keys_and_downloads_issue",
 ]

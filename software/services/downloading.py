@@ -44,7 +44,7 @@ from django.utils.translation import gettext_lazy
 from activity.models import OperationType, ResourceType
 from activity.services import event_record
 from catalog.models import SoftwareVariant
-from core.errors import PortalError
+from core.errors import Gone, PortalError
 from core.request_context import current_request_context
 from core.tenancy import partner_scope
 from orders.models import Purchase
@@ -74,11 +74,10 @@ _DEAD_LINK_MESSAGES = {
 }
 
 
-class DownloadRefused(PortalError):
+class DownloadRefused(Gone):
     """The link cannot serve this request: unknown (state None), expired, used up, replaced or
     revoked. Nothing was counted or reserved."""
 
-    status = 410
 
     def __init__(self, state: str | None):
         super().__init__(
@@ -91,7 +90,6 @@ class RangeNotSatisfiable(PortalError):
     """The Range names no byte of the file. Nothing was counted or reserved."""
 
     code = "range_not_satisfiable"
-    status = 416
 
     def __init__(self, size: int):
         super().__init__(

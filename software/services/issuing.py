@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from activity.models import OperationType, ResourceType
 from activity.services import event_record
 from catalog.models import SoftwareVariant
-from core.errors import PortalError
+from core.errors import Conflict, PortalError
 from orders.models import Purchase, PurchaseStatus
+from orders.selectors import purchase_get
 
 from ..crypto import encrypt
 from ..keys import activation_key_generate
@@ -54,19 +55,11 @@ class KeysAndDownloads:
 
 
 def _active_purchase(purchase_id: int) -> Purchase:
-    purchase = (
-        Purchase.objects.select_for_update(of=("self",))
-        .select_related("product", "customer", "order")
-        .filter(pk=purchase_id)
-        .first()
-    )
-    if purchase is None:
-        raise PortalError(_("Purchase not found."), code="not_found", status=404)
+    purchase = purchase_get(purchase_id=purchase_id, for_update=True)
     if purchase.status != PurchaseStatus.ACTIVE:
-        raise PortalError(
+        raise Conflict(
             _("This purchase is cancelled: its keys and downloads were revoked."),
             code="purchase_cancelled",
-            status=409,
         )
     return purchase
 
@@ -146,7 +139,7 @@ def _keys_reveal(*, partner, actor, purchase: Purchase) -> list[str]:
 
 
 @transaction.atomic
-def keys_and_downloads_get(
+def keys_and_downloads_issue(
     *,
     partner,
     actor,

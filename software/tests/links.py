@@ -15,7 +15,7 @@ from django.test import RequestFactory
 from core.tenancy import partner_scope
 from orders.models import PurchaseStatus
 from software.models import Download, DownloadLink
-from software.services import keys_and_downloads_get
+from software.services import keys_and_downloads_issue
 
 needs_postgresql = pytest.mark.postgres_only(
     "threads racing on one link need PostgreSQL's row locks; SQLite takes one writer at a time"
@@ -32,7 +32,7 @@ def cancellation_requested(purchase) -> None:
 def issue_link(purchase, variant, *, at=None) -> str:
     """Issue a download link through the service, as Get keys and downloads does; its path."""
     with partner_scope(purchase.partner):
-        result = keys_and_downloads_get(
+        result = keys_and_downloads_issue(
             partner=purchase.partner,
             actor=None,
             purchase_id=purchase.pk,

@@ -14,14 +14,14 @@ from activity.models import Event, OperationType
 from core.tenancy import partner_scope
 from orders.models import Purchase, PurchaseStatus
 from software.models import DownloadLink
-from software.services import keys_and_downloads_get
+from software.services import keys_and_downloads_issue
 from software.tests.conftest import FILE_CONTENT
 from software.tests.links import get_then_drop, needs_postgresql
 
 
 def _issue(purchase, actor, variant, at=None):
     with partner_scope(purchase.partner):
-        return keys_and_downloads_get(
+        return keys_and_downloads_issue(
             partner=purchase.partner,
             actor=actor,
             purchase_id=purchase.pk,

@@ -6,7 +6,7 @@ from django.db import connection
 
 from core.tenancy import partner_scope
 from software import crypto
-from software.services import keys_and_downloads_get
+from software.services import keys_and_downloads_issue
 
 
 @pytest.fixture
@@ -18,7 +18,7 @@ def fresh_cipher():
 
 def _revealed_keys(purchase, variant) -> list[str]:
     with partner_scope(purchase.partner):
-        result = keys_and_downloads_get(
+        result = keys_and_downloads_issue(
             partner=purchase.partner,
             actor=None,
             purchase_id=purchase.pk,

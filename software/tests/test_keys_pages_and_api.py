@@ -13,7 +13,7 @@ from core.tenancy import partner_scope
 from orders.models import Purchase, PurchaseStatus
 from partners.tests.factories import UserFactory
 from software.models import ActivationKey, DownloadLink
-from software.services import keys_and_downloads_get
+from software.services import keys_and_downloads_issue
 from software.sweeps import download_links_mark_expired
 from software.tasks import download_links_expire_task
 from tests.waiting import wait_until
@@ -182,11 +182,11 @@ def test_the_sweep_marks_expired_links_in_batches(
 
 
 def test_the_sweep_runs_on_a_real_worker(celery_worker, customer, purchase, variant):
-    from software.services import keys_and_downloads_get
+    from software.services import keys_and_downloads_issue
 
     past = timezone.now() - timedelta(days=20)
     with partner_scope(customer.partner):
-        keys_and_downloads_get(
+        keys_and_downloads_issue(
             partner=customer.partner,
             actor=None,
             purchase_id=purchase.pk,
@@ -203,7 +203,7 @@ def test_the_sweep_runs_on_a_real_worker(celery_worker, customer, purchase, vari
 def test_the_first_request_generates_the_key_and_later_ones_show_the_same(purchase, variant):
     def reveal():
         with partner_scope(purchase.partner):
-            return keys_and_downloads_get(
+            return keys_and_downloads_issue(
                 partner=purchase.partner, actor=None, purchase_id=purchase.pk,
                 version=variant.version, language=variant.language,
                 file_type=variant.file_type, base_url="http://testserver/",
@@ -219,7 +219,7 @@ def test_the_first_request_generates_the_key_and_later_ones_show_the_same(purcha
 def test_a_product_without_keys_shows_none(purchase, variant):
     type(purchase).objects.all_partners().filter(pk=purchase.pk).update(issues_keys=False)
     with partner_scope(purchase.partner):
-        result = keys_and_downloads_get(
+        result = keys_and_downloads_issue(
             partner=purchase.partner, actor=None, purchase_id=purchase.pk,
             version=variant.version, language=variant.language,
             file_type=variant.file_type, base_url="http://testserver/",

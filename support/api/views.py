@@ -21,7 +21,7 @@ from core.api.exceptions import PROBLEM_CONTENT_TYPE, problem
 from core.api.pagination import PAGING_PARAMETERS, ContinuationPagination, collection_of
 from core.api.permissions import RoleRequiredError
 from core.api.schema import FORBIDDEN, problem_responses
-from core.errors import NotFound, PortalError
+from core.errors import NotFound, PortalError, TooLarge
 from core.roles import Action, role_needed_label, user_can
 from core.tenancy import partner_scope
 from orders.refundable import REFUND_EXCEEDS_REFUNDABLE, refundable_get
@@ -88,7 +88,7 @@ def _invalid(error: ServiceRequestInvalid) -> Response:
 
 def _check_upload(cap) -> None:
     if cap.exceeded:
-        raise PortalError(upload_too_large_message(), code="upload_too_large", status=413)
+        raise TooLarge(upload_too_large_message(), code="upload_too_large")
 
 
 class ServiceRequestCollectionApi(APIView):

@@ -11,7 +11,7 @@ from customers.tests.factories import CustomerFactory
 from orders.models import Purchase
 from orders.tests.factories import order_for
 from software.models import ActivationKey
-from software.services import keys_and_downloads_get
+from software.services import keys_and_downloads_issue
 
 FILE_CONTENT = b"ISO image bytes " * 64
 
@@ -67,7 +67,7 @@ def keys_url(purchase) -> str:
 def download_path(purchase, variant) -> str:
     """Issue a download link through the service; return its path (it carries the token)."""
     with partner_scope(purchase.partner):
-        result = keys_and_downloads_get(
+        result = keys_and_downloads_issue(
             partner=purchase.partner,
             actor=None,
             purchase_id=purchase.pk,
