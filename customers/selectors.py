@@ -11,9 +11,20 @@ from core.errors import NotFound
 
 from .models import Customer
 
+# Partner Center's customer filter fields, each a "starts with" on one column.
+FILTER_FIELDS = {
+    "CompanyName": "company_name__istartswith",
+    "Domain": "primary_domain__istartswith",
+    "TenantId": "entra_tenant_id",
+}
 
-def customer_list(*, search: str = "") -> QuerySet[Customer]:
-    return Customer.objects.matching(search).order_by("company_name", "id")
+
+def customer_list(*, search: str = "", field: str = "", value: str = "") -> QuerySet[Customer]:
+    """Return the partner's customers found by the search box, or by one filter field's value."""
+    customers = Customer.objects.matching(search)
+    if field:
+        customers = customers.filter(**{FILTER_FIELDS[field]: value})
+    return customers.order_by("company_name", "id")
 
 
 def customer_get(*, customer_id: uuid.UUID | str) -> Customer:

@@ -36,6 +36,7 @@ from core.background import task_enqueue_on_commit
 from core.errors import Conflict, Gone, NotFound
 from core.outages import broker_required
 from core.ratelimits import RateLimited
+from core.tenancy import partner_scope
 
 from .models import Invitation, Partner, User
 from .services import roles_validated
@@ -242,9 +243,18 @@ class InvitationUnusable(Gone):
     code = "invitation_unusable"
 
 
+def invitation_accept(*, invitation: Invitation, password: str) -> User:
+    """Create the invited user with the invitation's roles, password set and address verified.
+
+    The link named the invitation (partners.selectors.invitation_from_link); its partner is the
+    scope of the acceptance.
+    """
+    with partner_scope(invitation.partner):
+        return _invitation_accept(invitation_id=invitation.pk, password=password)
+
+
 @transaction.atomic
-def invitation_accept(*, invitation_id: int, password: str) -> User:
-    """Create the invited user with the invitation's roles, password set and address verified."""
+def _invitation_accept(*, invitation_id: int, password: str) -> User:
     now = timezone.now()
     invitation = (
         Invitation.objects.select_for_update().pending()

@@ -9,7 +9,6 @@ from core.access import public, requires, signed_in
 from core.errors import NotFound, PortalError
 from core.redirects import redirect_target
 from core.roles import Action
-from core.tenancy import partner_scope
 
 from . import invitations, selectors, services
 from .forms import ApiTokenForm, InviteUserForm, PreferencesForm, UserRolesForm
@@ -184,10 +183,9 @@ def invitation_accept_view(request, uidb64: str, token: str):
     form = SetPasswordForm(invitee, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            with partner_scope(invitation.partner):
-                invitations.invitation_accept(
-                    invitation_id=invitation.pk, password=form.cleaned_data["new_password1"]
-                )
+            invitations.invitation_accept(
+                invitation=invitation, password=form.cleaned_data["new_password1"]
+            )
         except PortalError as error:
             return render(
                 request, "partners/invitation_invalid.html", {"reason": error.message}, status=410

@@ -13,6 +13,9 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from core.errors import NotFound
+from core.tenancy import partner_scope
+from orders.refundable import Refundable, refundable_get
+from partners.models import Partner
 
 from .choices import OPEN_STATUSES
 from .models import Attachment, ServiceRequest, ServiceRequestNote
@@ -46,6 +49,11 @@ def queue_list(*, filters: QueueFilters) -> QuerySet[ServiceRequest]:
     if filters.partner_id is not None:
         requests = requests.filter(partner_id=filters.partner_id)
     return requests.matching(filters.search).most_urgent_first()
+
+
+def partner_list() -> QuerySet[Partner]:
+    """Return every partner by name, for the queue's partner filter."""
+    return Partner.objects.order_by("name")
 
 
 def service_request_list_any() -> QuerySet[ServiceRequest]:
@@ -93,3 +101,14 @@ def attachment_get_any(*, request_id: int, attachment_id: int) -> Attachment:
     if attachment is None:
         raise NotFound(_("File not found."))
     return attachment
+
+
+def service_request_refundable(service_request: ServiceRequest) -> Refundable | None:
+    """Return what remains refundable of a refund request's order or purchase, else None.
+
+    Read in the request's partner scope, since support staff read across partners.
+    """
+    if not service_request.is_refund:
+        return None
+    with partner_scope(service_request.partner):
+        return refundable_get(order=service_request.order, purchase=service_request.purchase)

@@ -18,15 +18,13 @@ from django.views.decorators.http import require_POST
 from core.access import requires
 from core.errors import NotFound, PortalError
 from core.roles import Action
-from core.tenancy import partner_scope
-from orders.refundable import refundable_get
-from partners.models import Partner
 
 from . import selectors, services, staff_selectors
 from .choices import DECISIONS, TRANSITIONS
 from .downloads import attachment_response
 from .forms import DecisionForm, QueueFilterForm, StaffNoteForm, StatusForm
 from .intake import ServiceRequestInvalid
+from .triage import service_request_triage
 
 PAGE_SIZE = 50
 
@@ -54,14 +52,9 @@ def triage(view):
     return wrapper
 
 
-def _request_or_404(request_id):
-    return staff_selectors.service_request_get_any(request_id=request_id)
-
-
 @requires(Action.TRIAGE_SUPPORT_REQUESTS)
 def queue_view(request):
-    partners = Partner.objects.order_by("name")
-    form = QueueFilterForm(request.GET or None, partners=partners)
+    form = QueueFilterForm(request.GET or None, partners=staff_selectors.partner_list())
     filters = staff_selectors.QueueFilters()
     if form.is_valid():
         data = form.cleaned_data
@@ -82,7 +75,7 @@ def queue_view(request):
 
 @triage
 def queue_detail_view(request, request_id):
-    service_request = _request_or_404(request_id)
+    service_request = staff_selectors.service_request_get_any(request_id=request_id)
     next_statuses = [
         status for status in TRANSITIONS[service_request.status] if status not in DECISIONS
     ]
@@ -93,12 +86,7 @@ def queue_detail_view(request, request_id):
     can_decide = service_request.is_refund and all(
         service_request.can_become(s) for s in DECISIONS
     )
-    refundable = None
-    if can_decide:
-        with partner_scope(service_request.partner):
-            refundable = refundable_get(
-                order=service_request.order, purchase=service_request.purchase
-            )
+    refundable = staff_selectors.service_request_refundable(service_request) if can_decide else None
     return render(
         request,
         "support/queue_detail.html",
@@ -121,12 +109,10 @@ def queue_detail_view(request, request_id):
     )
 
 
-def _in_partner_scope(request, request_id, write, *, success: str):
-    """Run a triage write in the request's partner scope; report the outcome as a message."""
-    service_request = _request_or_404(request_id)
+def _triaged(request, request_id, write, *, success: str):
+    """Make a triage write on the request; report the outcome as a message."""
     try:
-        with partner_scope(service_request.partner):
-            write(partner=service_request.partner, actor=request.user, request_id=request_id)
+        service_request_triage(actor=request.user, request_id=request_id, write=write)
     except ServiceRequestInvalid as error:
         for message in error.problems.values():
             messages.error(request, message)
@@ -140,7 +126,7 @@ def _in_partner_scope(request, request_id, write, *, success: str):
 @triage
 @require_POST
 def queue_assign_view(request, request_id):
-    return _in_partner_scope(
+    return _triaged(
         request, request_id, services.service_request_assign,
         success=_("The request is assigned to you."),
     )
@@ -153,7 +139,7 @@ def queue_status_view(request, request_id):
     if not form.is_valid():
         messages.error(request, _("Choose a status."))
         return redirect("support:queue_detail", request_id=request_id)
-    return _in_partner_scope(
+    return _triaged(
         request, request_id,
         functools.partial(
             services.service_request_status_change,
@@ -172,7 +158,7 @@ def queue_decide_view(request, request_id):
             messages.error(request, " ".join(errors))
         return redirect("support:queue_detail", request_id=request_id)
     approve = form.cleaned_data["decision"] == "approve"
-    return _in_partner_scope(
+    return _triaged(
         request, request_id,
         functools.partial(
             services.refund_request_decide, approve=approve,
@@ -189,7 +175,7 @@ def queue_decide_view(request, request_id):
 def queue_note_view(request, request_id):
     form = StaffNoteForm(request.POST)
     form.is_valid()
-    return _in_partner_scope(
+    return _triaged(
         request, request_id,
         functools.partial(
             services.service_request_note_add, text=form.cleaned_data.get("text", ""),

@@ -12,18 +12,11 @@ from core.api.schema import problem_responses
 from core.errors import PortalError
 from core.roles import Action
 from customers import selectors, services
-from customers.models import Customer
 
 from .serializers import CustomerCreateInput, CustomerOutput
 
-FILTER_FIELDS = {
-    "CompanyName": "company_name__istartswith",
-    "Domain": "primary_domain__istartswith",
-    "TenantId": "entra_tenant_id",
-}
 
-
-def _filter_lookup(raw: str) -> dict:
+def _filter_lookup(raw: str) -> dict[str, str]:
     """Partner Center's `filter` JSON: {"Field": ..., "Value": ..., "Operator": "starts_with"}."""
     try:
         spec = json.loads(raw)
@@ -35,7 +28,7 @@ def _filter_lookup(raw: str) -> dict:
             code="invalid_filter",
             field="filter",
         ) from exc
-    if field not in FILTER_FIELDS or operator != "starts_with":
+    if field not in selectors.FILTER_FIELDS or operator != "starts_with":
         raise PortalError(
             _("filter Field is one of CompanyName, Domain, TenantId; Operator is starts_with."),
             code="invalid_filter",
@@ -43,7 +36,7 @@ def _filter_lookup(raw: str) -> dict:
         )
     if field == "TenantId":
         value = str(services.parse_tenant_id(value))
-    return {FILTER_FIELDS[field]: value}
+    return {"field": field, "value": value}
 
 
 class CustomerCollectionApi(ListAPIView):
@@ -67,9 +60,8 @@ class CustomerCollectionApi(ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        queryset = Customer.objects.all()
         raw_filter = self.request.query_params.get("filter")
-        return queryset.filter(**_filter_lookup(raw_filter)) if raw_filter else queryset
+        return selectors.customer_list(**(_filter_lookup(raw_filter) if raw_filter else {}))
 
     @extend_schema(
         request=CustomerCreateInput,

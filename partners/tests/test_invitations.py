@@ -308,8 +308,7 @@ def test_two_acceptances_at_once_create_one_user(global_admin):
     def accept():
         try:
             start.wait()
-            with partner_scope(global_admin.partner):
-                invitation_accept(invitation_id=invitation.pk, password=NEW_PASSWORD)
+            invitation_accept(invitation=invitation, password=NEW_PASSWORD)
             outcomes.append("accepted")
         except PortalError as error:
             outcomes.append(error.code)

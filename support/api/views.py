@@ -8,7 +8,6 @@ request outside them (another partner's, or any for a role that follows none) is
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -23,13 +22,13 @@ from core.api.permissions import RoleRequiredError
 from core.api.schema import FORBIDDEN, problem_responses
 from core.errors import NotFound, PortalError, TooLarge
 from core.roles import Action, role_needed_label, user_can
-from core.tenancy import partner_scope
-from orders.refundable import REFUND_EXCEEDS_REFUNDABLE, refundable_get
+from orders.refundable import REFUND_EXCEEDS_REFUNDABLE
 from support import selectors, services, staff_selectors
 from support.attachments import EXTENSIONS
 from support.choices import Impact, Status, SupportTopic
 from support.downloads import attachment_response
 from support.intake import ServiceRequestDraft, ServiceRequestInvalid, amount_parse
+from support.triage import ServiceRequestChange, service_request_update
 from support.uploads import upload_cap_install, upload_too_large_message
 
 from .serializers import (
@@ -64,15 +63,10 @@ def _request_for(user, request_id: int):
 
 def _one(service_request) -> dict:
     """One request with its conversation and, for a refund, what remains refundable."""
-    refundable = None
-    if service_request.is_refund:
-        # Support staff read across partners: the credits are counted in the request's scope.
-        with partner_scope(service_request.partner):
-            refundable = refundable_get(
-                order=service_request.order, purchase=service_request.purchase
-            )
     return service_request_representation(
-        service_request, with_conversation=True, refundable=refundable
+        service_request,
+        with_conversation=True,
+        refundable=staff_selectors.service_request_refundable(service_request),
     )
 
 
@@ -214,46 +208,22 @@ class ServiceRequestItemApi(APIView):
         data = ServiceRequestUpdateInput(data=request.data)
         _check_upload(cap)
         data.is_valid(raise_exception=True)
-        fields = data.validated_data
-        note, files = fields.get("newNote"), fields["files"]
-        if note is None and not files and "status" not in fields:
-            raise PortalError(
-                _("Nothing to change: send newNote, or (support staff) a status."),
-                code="nothing_to_change",
-            )
-        partner = service_request.partner
-        # One request, one outcome: a refused status change takes its note back with it.
         try:
-            with transaction.atomic(), partner_scope(partner):
-                if note is not None or files:
-                    services.service_request_note_add(
-                        partner=partner, actor=request.user, request_id=request_id,
-                        text=(note or {}).get("text", ""), files=files,
-                        is_internal=(note or {}).get("isInternal", False),
-                    )
-                if "status" in fields:
-                    _triage(request.user, partner=partner, request_id=request_id, fields=fields)
-                elif "approvedAmount" in fields or "resolution" in fields:
-                    raise PortalError(
-                        _("approvedAmount and resolution go with a status."),
-                        code="status_required", field="status",
-                    )
+            service_request_update(
+                actor=request.user,
+                service_request=service_request,
+                change=_change(data.validated_data),
+            )
         except ServiceRequestInvalid as error:
             return _invalid(error)
         service_request = _request_for(request.user, request_id)
         return Response(_one(service_request))
 
 
-def _triage(actor, *, partner, request_id: int, fields: dict) -> None:
-    new_status, resolution = fields["status"], fields.get("resolution", "")
-    if new_status not in (Status.APPROVED, Status.REJECTED):
-        services.service_request_status_change(
-            partner=partner, actor=actor, request_id=request_id, status=new_status,
-            note=resolution,
-        )
-        return
+def _change(fields: dict) -> ServiceRequestChange:
+    note, status = fields.get("newNote"), fields.get("status")
     amount = None
-    if new_status == Status.APPROVED and fields.get("approvedAmount"):
+    if status == Status.APPROVED and fields.get("approvedAmount"):
         try:
             amount = amount_parse(fields["approvedAmount"])
         except ValueError as exc:
@@ -261,9 +231,14 @@ def _triage(actor, *, partner, request_id: int, fields: dict) -> None:
                 _("approvedAmount is a positive number with a decimal point, like \"120.50\"."),
                 code="invalid_amount", field="approvedAmount",
             ) from exc
-    services.refund_request_decide(
-        partner=partner, actor=actor, request_id=request_id,
-        approve=new_status == Status.APPROVED, approved_amount=amount, resolution=resolution,
+    return ServiceRequestChange(
+        note_text=None if note is None else note.get("text", ""),
+        is_internal=(note or {}).get("isInternal", False),
+        files=fields["files"],
+        status=status,
+        approved_amount=amount,
+        resolution=fields.get("resolution", ""),
+        decision_fields_given="approvedAmount" in fields or "resolution" in fields,
     )
 
 
