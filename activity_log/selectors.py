@@ -109,12 +109,12 @@ class PeriodCount:
 
 
 def day_range(*, first_day: date, last_day: date, tz: tzinfo) -> tuple[datetime, datetime]:
-    """[start, end) covering both days whole, as the clock on the viewer's wall reads them."""
+    """Return the [start, end) covering both days whole, as the viewer's wall clock reads them."""
     return _period_start(first_day, tz), _period_start(last_day + timedelta(days=1), tz)
 
 
 def event_list(*, filters: EventFilters) -> QuerySet[Event]:
-    """The current partner's events matching the filters, newest first."""
+    """Return the current partner's events matching the filters, newest first."""
     queryset = Event.objects.filter(occurred_at__gte=filters.start, occurred_at__lt=filters.end)
     if filters.operation_types:
         queryset = queryset.filter(operation_type__in=filters.operation_types)
@@ -133,6 +133,7 @@ def event_list(*, filters: EventFilters) -> QuerySet[Event]:
 
 
 def after_cursor(queryset: QuerySet[Event], cursor: EventCursor | None) -> QuerySet[Event]:
+    """Return the events that come after the cursor in the log's order (all without one)."""
     if cursor is None:
         return queryset
     # The `lte` bound is what the index range scan uses; the OR only settles ties on the time.
@@ -144,7 +145,7 @@ def after_cursor(queryset: QuerySet[Event], cursor: EventCursor | None) -> Query
 
 
 def event_page(*, filters: EventFilters, after: EventCursor | None, size: int) -> EventPage:
-    """One page of events after the cursor (the first page without one): a single query."""
+    """Return one page of events after the cursor (the first page without one): a single query."""
     events = list(after_cursor(event_list(filters=filters), after)[: size + 1])
     if len(events) <= size:
         return EventPage(events=events, next_cursor=None)
@@ -153,7 +154,7 @@ def event_page(*, filters: EventFilters, after: EventCursor | None, size: int) -
 
 
 def event_counts(*, filters: EventFilters, tz: tzinfo) -> tuple[str, list[PeriodCount]]:
-    """Events per day, week or month (by the range's length) in the viewer's time zone, zeros
+    """Return events per day, week or month (by the range's length) in the viewer's time zone, zeros
     included; weeks start on Monday, and a period the range cuts counts only its part inside.
 
     One GROUP BY, over the quarter-hour counts (EventCount) unless a user or customer filter
@@ -193,14 +194,14 @@ def event_counts(*, filters: EventFilters, tz: tzinfo) -> tuple[str, list[Period
 
 
 def chart_period_kind(*, days: int) -> str:
-    """How the chart groups a range of this many days: "day", "week" or "month"."""
+    """Return how the chart groups a range of this many days: "day", "week" or "month"."""
     if days <= DAILY_CHART_MAX_DAYS:
         return "day"
     return "week" if days <= WEEKLY_CHART_MAX_DAYS else "month"
 
 
 def event_period_counts(*, filters: EventFilters, tz: tzinfo, kind: str) -> QuerySet:
-    """(period start, events) rows: from the quarter-hour counts when they can answer exactly."""
+    """Return (period start, events) rows, from the quarter-hour counts when they answer exactly."""
     period = partial(Trunc, kind=kind, output_field=DateField(), tzinfo=tz)
     quarter_hours = all(moment.timestamp() % QUARTER_HOUR == 0
                         for moment in (filters.start, filters.end))

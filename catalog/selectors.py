@@ -32,7 +32,7 @@ _CATALOG_ITEM_ID = re.compile(
 
 
 def market_get(*, country: str) -> Market:
-    """The market of an ISO 3166-1 alpha-2 code, in either case; `invalid_country` otherwise."""
+    """Return the market of an ISO 3166-1 alpha-2 code in either case; else `invalid_country`."""
     code = (country or "").strip().upper()
     market = Market.objects.filter(country=code).first() if len(code) == 2 else None
     if market is None:
@@ -45,7 +45,7 @@ def market_get(*, country: str) -> Market:
 
 
 def market_choices() -> list[tuple[str, str]]:
-    """(code, name) of every market, sorted by its country's name in the active language."""
+    """Return (code, name) of every market, sorted by its country's name in the active language."""
     codes = set(Market.objects.values_list("country", flat=True))
     # django-countries keeps each language's names sorted; translating and sorting 250 names
     # on every request cost a sixth of the catalogue page.
@@ -53,6 +53,7 @@ def market_choices() -> list[tuple[str, str]]:
 
 
 def product_list(*, target_view: TargetView | None = None, query: str = "") -> QuerySet[Product]:
+    """Return the products of the target view whose title or id matches the query."""
     products = Product.objects.matching(query)
     if target_view is not None:
         products = products.in_families(target_view.families)
@@ -60,6 +61,7 @@ def product_list(*, target_view: TargetView | None = None, query: str = "") -> Q
 
 
 def product_get(*, product_id: str) -> Product:
+    """Return the product with this Partner Center id; NotFound for any other."""
     product = Product.objects.filter(product_id=product_id).first()
     if product is None:
         raise NotFound(_("No product has the id %(id)s.") % {"id": product_id})
@@ -67,10 +69,12 @@ def product_get(*, product_id: str) -> Product:
 
 
 def sku_list(*, product: Product) -> QuerySet[Sku]:
+    """Return the product's SKUs."""
     return product.skus.select_related("product")
 
 
 def sku_get(*, product: Product, sku_id: str) -> Sku:
+    """Return the product's SKU with this id; NotFound for any other."""
     sku = sku_list(product=product).filter(sku_id=sku_id).first()
     if sku is None:
         raise NotFound(_("Product %(product)s has no SKU %(sku)s.")
@@ -83,7 +87,7 @@ def _prices_in_force(at: datetime) -> Prefetch:
 
 
 def availability_list(*, sku: Sku, market: Market, at: datetime) -> QuerySet[Availability]:
-    """The SKU's availability in the market (none or one), with `prices_in_force` at the moment."""
+    """Return the SKU's availability in the market (none or one), with `prices_in_force` then."""
     return (
         Availability.objects.filter(sku=sku, market=market)
         .select_related("sku__product", "market")
@@ -92,7 +96,7 @@ def availability_list(*, sku: Sku, market: Market, at: datetime) -> QuerySet[Ava
 
 
 def price_in_force(*, availability: Availability, at: datetime | None = None) -> Price | None:
-    """The price of the availability at the moment: the one period [from, to) that contains it."""
+    """Return the availability's price at the moment: the one period [from, to) containing it."""
     at = at or timezone.now()
     # Periods never overlap (validation, and a constraint on PostgreSQL); the order only makes
     # the answer deterministic should a database without the constraint hold an overlap.
@@ -100,7 +104,7 @@ def price_in_force(*, availability: Availability, at: datetime | None = None) ->
 
 
 def catalog_item_get(*, catalog_item_id: str) -> Availability:
-    """The availability a `catalogItemId` ("productId:skuId:availabilityId") names."""
+    """Return the availability a `catalogItemId` ("productId:skuId:availabilityId") names."""
     match = _CATALOG_ITEM_ID.match(catalog_item_id or "")
     availability = None
     if match:
@@ -153,7 +157,7 @@ def catalogue_for_market(
     *, market: Market, target_view: TargetView | None = None, query: str = "",
     at: datetime | None = None,
 ) -> list[CatalogueEntry]:
-    """Every product with its SKUs, prices and verdict, as a buyer in the market sees them."""
+    """Return every product with its SKUs, prices and verdict, as the market's buyers see them."""
     # A constant number of queries, whatever the size of the catalogue (tests count them).
     at = at or timezone.now()
     in_market = Availability.objects.filter(market=market).prefetch_related(_prices_in_force(at))

@@ -28,7 +28,7 @@ def customer_list(*, search: str = "", field: str = "", value: str = "") -> Quer
 
 
 def customer_get(*, customer_id: uuid.UUID | str) -> Customer:
-    """The current partner's customer with this tenant GUID."""
+    """Return the current partner's customer with this tenant GUID."""
     try:
         tenant_id = customer_id if isinstance(customer_id, uuid.UUID) else uuid.UUID(customer_id)
     except (ValueError, AttributeError, TypeError) as exc:

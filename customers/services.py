@@ -70,6 +70,7 @@ def _clean_profile(profile: CustomerProfile) -> dict:
 
 
 def parse_tenant_id(value: str | uuid.UUID) -> uuid.UUID:
+    """Read a tenant id as a GUID; refuse anything else with a message that shows one."""
     try:
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value).strip())
     except ValueError as exc:

@@ -24,11 +24,12 @@ INVOICE_NUMBER_MAX_LENGTH = 40
 
 
 def invoice_list() -> QuerySet[Invoice]:
+    """Return the partner's invoices, newest first."""
     return Invoice.objects.order_by("-sequence")
 
 
 def invoice_get(*, invoice_id: str) -> Invoice:
-    """The current partner's invoice with this number; another partner's is not found."""
+    """Return the current partner's invoice with this number; another partner's is not found."""
     invoice = None
     if len(invoice_id) <= INVOICE_NUMBER_MAX_LENGTH:
         invoice = Invoice.objects.filter(number=invoice_id).first()
@@ -38,6 +39,7 @@ def invoice_get(*, invoice_id: str) -> Invoice:
 
 
 def invoice_lines(*, invoice: Invoice) -> QuerySet[InvoiceLine]:
+    """Return the invoice's lines in their order on the invoice."""
     return (
         InvoiceLine.objects.filter(invoice=invoice)
         .select_related("original_invoice")
@@ -46,7 +48,7 @@ def invoice_lines(*, invoice: Invoice) -> QuerySet[InvoiceLine]:
 
 
 def invoice_pdf_open(*, invoice: Invoice) -> File:
-    """The stored PDF, as rendered at issue. NotFound when the file has gone from the storage."""
+    """Return the stored PDF as rendered at issue; NotFound when the file has left the storage."""
     try:
         return invoice_storage().open(invoice.pdf_name, "rb")
     except FileNotFoundError as error:
@@ -75,7 +77,7 @@ class NextInvoice:
 
 
 def unbilled(*, currency_code: str | None = None) -> list[NextInvoice]:
-    """The unbilled lines as the next invoice of each currency, by currency code."""
+    """Return the unbilled lines as the next invoice of each currency, by currency code."""
     by_currency: dict[str, list[InvoiceLine]] = {}
     for line in draft_lines(currency_code=currency_code):
         by_currency.setdefault(line.currency_code, []).append(line)
@@ -97,8 +99,10 @@ class MonthFigures:
 
 
 def charges_and_credits_by_month(*, currency_code: str, months: list[Month]) -> list[MonthFigures]:
-    """What was charged and credited in each month (UTC), tax included, whether invoiced yet or
-    not: purchases by the time they were placed, credits by the time they were booked."""
+    """Return what was charged and credited each month (UTC), tax included, invoiced or not.
+
+    Purchases count by the time they were placed, credits by the time they were booked.
+    """
     since, until = months[0].start_at, months[-1].end_at
     charged = (
         Purchase.objects.filter(
@@ -128,7 +132,7 @@ def charges_and_credits_by_month(*, currency_code: str, months: list[Month]) -> 
 
 
 def currencies_since(*, since) -> list[str]:
-    """The currencies the partner was charged or credited in since the moment."""
+    """Return the currencies the partner was charged or credited in since the moment."""
     charged = (
         Purchase.objects.filter(purchased_at__gte=since)
         .order_by()

@@ -24,6 +24,7 @@ from .periods import Month
 
 
 def invoice_number(*, partner_number: int, sequence: int) -> str:
+    """Return the invoice number of the partner's nth invoice, as printed."""
     return f"INV-{partner_number}-{sequence:06d}"
 
 

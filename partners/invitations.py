@@ -53,14 +53,14 @@ _EMAIL_EVENTS = (OperationType.INVITE_PARTNER_USER, OperationType.RESEND_PARTNER
 
 
 def invitation_token(invitation: Invitation) -> str:
-    """The secret part of the invitation's current link."""
+    """Return the secret part of the invitation's current link."""
     return salted_hmac(
         _TOKEN_SALT, f"{invitation.pk}:{invitation.nonce}", algorithm="sha256"
     ).hexdigest()
 
 
 def invitation_path(invitation: Invitation) -> str:
-    """The path of the invitation's current link."""
+    """Return the path of the invitation's current link."""
     uid = urlsafe_base64_encode(force_bytes(invitation.pk))
     return reverse(
         "partners:invitation_accept", kwargs={"uidb64": uid, "token": invitation_token(invitation)}

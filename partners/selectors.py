@@ -24,10 +24,12 @@ _LAST_USED_RESOLUTION_SECONDS = 300
 
 
 def user_list() -> QuerySet[User]:
+    """Return the partner's users by e-mail."""
     return User.members.order_by("email")
 
 
 def user_get(*, user_id: int) -> User:
+    """Return one of the partner's users; NotFound for any other id."""
     user = User.members.filter(pk=user_id).first()
     if user is None:
         raise NotFound("User not found.")
@@ -35,12 +37,12 @@ def user_get(*, user_id: int) -> User:
 
 
 def invitation_list() -> QuerySet[Invitation]:
-    """The current partner's pending invitations, newest first."""
+    """Return the current partner's pending invitations, newest first."""
     return Invitation.objects.pending().order_by("-sent_at", "-id")
 
 
 def invitation_from_link(*, uidb64: str, token: str, at: datetime) -> Invitation | None:
-    """The pending, unexpired invitation a link names with its current token, else None.
+    """Return the pending, unexpired invitation a link names with its current token, else None.
 
     The link is this entry point's credential, as a session is a page's: it names the
     invitation, whose partner becomes the scope of what follows.
@@ -66,11 +68,12 @@ def invitation_from_link(*, uidb64: str, token: str, at: datetime) -> Invitation
 
 
 def api_token_list(*, user: User) -> QuerySet[ApiToken]:
+    """Return the user's API tokens, newest first."""
     return ApiToken.objects.filter(user=user).order_by("-created_at")
 
 
 def api_token_user(*, presented: str) -> User | None:
-    """The active user a presented token belongs to, or None when it is not a usable token."""
+    """Return the active user a presented token belongs to; None when it is not a usable token."""
     prefix, _, rest = presented.partition("_")
     lookup_id, _, secret = rest.partition("_")
     if prefix != API_TOKEN_PREFIX or not lookup_id or not secret or len(presented) > 200:

@@ -19,7 +19,7 @@ from .models import API_TOKEN_PREFIX, ApiToken, Partner, User, api_token_digest
 
 
 def roles_validated(roles) -> list[str]:
-    """The chosen roles in their canonical order; refuses unknown roles and an empty choice."""
+    """Return the chosen roles in their canonical order; refuse unknown roles and no role at all."""
     try:
         chosen = {Role(value) for value in roles}
     except ValueError as exc:

@@ -35,7 +35,7 @@ class SoftwareRow:
 
 
 def software_rows(*, customer) -> list[SoftwareRow]:
-    """Every purchase of the customer with its product's variants, in two queries."""
+    """Return every purchase of the customer with its product's variants, in two queries."""
     purchases = list(purchase_list(customer=customer))
     by_product: dict[int, VariantChoices] = defaultdict(VariantChoices)
     for variant in SoftwareVariant.objects.filter(

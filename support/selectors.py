@@ -22,7 +22,7 @@ from .models import Attachment, ServiceRequest, ServiceRequestNote
 
 
 def service_request_list(*, customer=None, search: str = "") -> QuerySet[ServiceRequest]:
-    """The partner's requests, newest first (with their customer: one query a page)."""
+    """Return the partner's requests, newest first (with their customer: one query a page)."""
     requests = ServiceRequest.objects.select_related("customer", "partner").matching(search)
     if customer is not None:
         requests = requests.filter(customer=customer)
@@ -38,7 +38,7 @@ def _partner_visible_notes() -> QuerySet[ServiceRequestNote]:
 
 
 def service_request_get(*, request_id: int) -> ServiceRequest:
-    """One of the partner's requests with the conversation its staff may read."""
+    """Return one of the partner's requests with the conversation its staff may read."""
     service_request = (
         ServiceRequest.objects.select_related(
             "partner", "customer", "order", "purchase", "filed_by"
@@ -60,11 +60,12 @@ def service_request_get(*, request_id: int) -> ServiceRequest:
 
 
 def service_request_exists(*, request_id: int) -> bool:
+    """Tell whether the partner has a request with this id."""
     return ServiceRequest.objects.filter(pk=request_id).exists()
 
 
 def attachment_get(*, request_id: int, attachment_id: int) -> Attachment:
-    """A file of one of the partner's requests; files of internal notes are not theirs to read."""
+    """Return a file of one of the partner's requests; internal notes' files are not theirs."""
     attachment = (
         Attachment.objects.filter(service_request_id=request_id, pk=attachment_id)
         .filter(Q(note__isnull=True) | Q(note__is_internal=False))
@@ -76,7 +77,7 @@ def attachment_get(*, request_id: int, attachment_id: int) -> Attachment:
 
 
 def customer_find(*, reference: str) -> Customer | None:
-    """The partner's customer with this tenant GUID or primary domain."""
+    """Return the partner's customer with this tenant GUID or primary domain."""
     reference = reference.strip()
     try:
         return Customer.objects.filter(entra_tenant_id=uuid.UUID(reference)).first()
@@ -85,7 +86,7 @@ def customer_find(*, reference: str) -> Customer | None:
 
 
 def order_find(*, customer: Customer, reference: str) -> Order | None:
-    """The customer's order with this id (a UUID) or order number (its alternate id)."""
+    """Return the customer's order with this id (a UUID) or order number (its alternate id)."""
     reference = reference.strip()
     orders = Order.objects.filter(customer=customer)
     try:
@@ -95,7 +96,7 @@ def order_find(*, customer: Customer, reference: str) -> Order | None:
 
 
 def purchase_find(*, customer: Customer, reference: str) -> Purchase | None:
-    """The customer's purchase (subscription) with this id, as the Software page numbers it."""
+    """Return the customer's purchase (subscription) with this id, as the Software page shows it."""
     reference = reference.strip()
     if not (reference.isascii() and reference.isdigit()):
         return None
@@ -116,7 +117,7 @@ class RefundTarget:
 
 
 def refund_target_find(*, draft: ServiceRequestDraft, problems: Problems) -> RefundTarget:
-    """The customer, order and purchase the draft names; what is not found goes in `problems`."""
+    """Return the customer, order and purchase the draft names; what is missing is a problem."""
     customer = order = purchase = None
     if draft.customer.strip() and "customer" not in problems:
         customer = customer_find(reference=draft.customer)
@@ -147,7 +148,7 @@ def refund_target_find(*, draft: ServiceRequestDraft, problems: Problems) -> Ref
 
 
 def refund_target_refundable(*, draft: ServiceRequestDraft) -> Refundable | None:
-    """What is still refundable of the order or purchase the draft names, when it names one."""
+    """Return what remains refundable of the order or purchase the draft names, if it names one."""
     problems = Problems()
     target = refund_target_find(draft=draft, problems=problems)
     if problems or target.order is None:

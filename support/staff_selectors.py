@@ -34,7 +34,7 @@ class QueueFilters:
 
 
 def queue_list(*, filters: QueueFilters) -> QuerySet[ServiceRequest]:
-    """Every partner's requests, the most urgent first: by impact, then the longest waiting."""
+    """Return every partner's requests, most urgent first: by impact, then the longest waiting."""
     requests = ServiceRequest.objects.all_partners().select_related(
         "partner", "customer", "assigned_to"
     )
@@ -57,12 +57,12 @@ def partner_list() -> QuerySet[Partner]:
 
 
 def service_request_list_any() -> QuerySet[ServiceRequest]:
-    """Every partner's requests, for the API's keyset paging."""
+    """Return every partner's requests, for the API's keyset paging."""
     return ServiceRequest.objects.all_partners().select_related("customer", "partner")
 
 
 def service_request_get_any(*, request_id: int) -> ServiceRequest:
-    """Any partner's request with its whole conversation, internal notes included."""
+    """Return any partner's request with its whole conversation, internal notes included."""
     notes = (
         ServiceRequestNote.objects.all_partners()
         .select_related("author")
@@ -93,6 +93,7 @@ def service_request_get_any(*, request_id: int) -> ServiceRequest:
 
 
 def attachment_get_any(*, request_id: int, attachment_id: int) -> Attachment:
+    """Return a file of any partner's request, internal notes' files included."""
     attachment = (
         Attachment.objects.all_partners()
         .filter(service_request_id=request_id, pk=attachment_id)

@@ -31,6 +31,7 @@ class StoredAnswer:
 
 
 def request_fingerprint(payload: bytes) -> str:
+    """Return the SHA-256 of a request, to tell a replay from another request under one key."""
     return hashlib.sha256(payload).hexdigest()
 
 

@@ -59,7 +59,7 @@ def _save_order(*, partner, actor, customer, quote: Quote) -> Order:
 
 
 def purchase_build(*, order: Order, quoted: QuotedLine) -> Purchase:
-    """The unsaved purchase of a quoted line, as the partner agreed to it at the order's time."""
+    """Return the unsaved purchase of a quoted line, as the partner agreed to it when ordering."""
     product, sku, price = quoted.product, quoted.sku, quoted.price
     is_subscription = sku.billing == Billing.SUBSCRIPTION
     policy = product.cancellation_policy

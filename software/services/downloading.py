@@ -113,7 +113,7 @@ class DownloadGrant:
 
 
 def download_byte_budget(size: int) -> int:
-    """The most one counted download of a file of this size may serve, resumes included."""
+    """Return the most one counted download of a file of this size may serve, resumes included."""
     return size + min(size // RESUME_SLACK_DIVISOR, RESUME_SLACK_MAX_BYTES)
 
 
