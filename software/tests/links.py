@@ -29,10 +29,10 @@ def cancellation_requested(purchase) -> None:
     )
 
 
-def issue_link(purchase, variant, *, at=None) -> str:
-    """Issue a download link through the service, as Get keys and downloads does; its path."""
+def keys_and_link_issue(purchase, variant, *, at=None):
+    """Get keys and downloads for the purchase and variant through the service, as a page does."""
     with partner_scope(purchase.partner):
-        result = keys_and_downloads_issue(
+        return keys_and_downloads_issue(
             partner=purchase.partner,
             actor=None,
             purchase_id=purchase.pk,
@@ -42,6 +42,11 @@ def issue_link(purchase, variant, *, at=None) -> str:
             base_url="http://testserver",
             at=at,
         )
+
+
+def issue_link(purchase, variant, *, at=None) -> str:
+    """Issue a download link through the service, as Get keys and downloads does; its path."""
+    result = keys_and_link_issue(purchase, variant, at=at)
     return result.download.uri.removeprefix("http://testserver")
 
 

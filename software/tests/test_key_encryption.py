@@ -4,9 +4,8 @@ import pytest
 from cryptography.fernet import Fernet, InvalidToken
 from django.db import connection
 
-from core.tenancy import partner_scope
 from software import crypto
-from software.services import keys_and_downloads_issue
+from software.tests.links import keys_and_link_issue
 
 
 @pytest.fixture
@@ -16,22 +15,8 @@ def fresh_cipher():
     crypto._cipher.cache_clear()
 
 
-def _revealed_keys(purchase, variant) -> list[str]:
-    with partner_scope(purchase.partner):
-        result = keys_and_downloads_issue(
-            partner=purchase.partner,
-            actor=None,
-            purchase_id=purchase.pk,
-            version=variant.version,
-            language=variant.language,
-            file_type=variant.file_type,
-            base_url="http://testserver/",
-        )
-    return result.keys
-
-
 def test_no_column_of_the_key_table_holds_the_key(purchase, variant):
-    [key] = _revealed_keys(purchase, variant)
+    [key] = keys_and_link_issue(purchase, variant).keys
     assert len(key) >= 25
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM software_activationkey")

@@ -16,6 +16,7 @@ from software.models import ActivationKey, DownloadLink
 from software.services import keys_and_downloads_issue
 from software.sweeps import download_links_mark_expired
 from software.tasks import download_links_expire_task
+from software.tests.links import keys_and_link_issue
 from tests.waiting import wait_until
 
 
@@ -182,7 +183,6 @@ def test_the_sweep_marks_expired_links_in_batches(
 
 
 def test_the_sweep_runs_on_a_real_worker(celery_worker, customer, purchase, variant):
-    from software.services import keys_and_downloads_issue
 
     past = timezone.now() - timedelta(days=20)
     with partner_scope(customer.partner):
@@ -201,28 +201,15 @@ def test_the_sweep_runs_on_a_real_worker(celery_worker, customer, purchase, vari
 
 
 def test_the_first_request_generates_the_key_and_later_ones_show_the_same(purchase, variant):
-    def reveal():
-        with partner_scope(purchase.partner):
-            return keys_and_downloads_issue(
-                partner=purchase.partner, actor=None, purchase_id=purchase.pk,
-                version=variant.version, language=variant.language,
-                file_type=variant.file_type, base_url="http://testserver/",
-            ).keys
-
     assert not ActivationKey.objects.all_partners().exists(), "placing an order writes no key"
-    [first] = reveal()
+    [first] = keys_and_link_issue(purchase, variant).keys
     assert len(first) == 29 and first.count("-") == 4
-    assert reveal() == [first]
+    assert keys_and_link_issue(purchase, variant).keys == [first]
     assert ActivationKey.objects.all_partners().count() == 1
 
 
 def test_a_product_without_keys_shows_none(purchase, variant):
     type(purchase).objects.all_partners().filter(pk=purchase.pk).update(issues_keys=False)
-    with partner_scope(purchase.partner):
-        result = keys_and_downloads_issue(
-            partner=purchase.partner, actor=None, purchase_id=purchase.pk,
-            version=variant.version, language=variant.language,
-            file_type=variant.file_type, base_url="http://testserver/",
-        )
+    result = keys_and_link_issue(purchase, variant)
     assert result.keys == [] and result.download.uri
     assert not ActivationKey.objects.all_partners().exists()
