@@ -4,6 +4,8 @@ colleague, an outsider partner with its own users, and operator support staff.""
 from __future__ import annotations
 
 import importlib
+import uuid
+from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
@@ -13,9 +15,11 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from core.roles import Role
+from core.storage import object_storage_config, object_storage_options
 from core.tenancy import partner_scope
 from partners.services import api_token_issue
 from partners.tests.factories import PartnerFactory, SupportStaffFactory, UserFactory, totp_enrol
+from tests.faults.servers import private_s3
 
 
 def pytest_report_header(config) -> str:
@@ -161,3 +165,39 @@ def celery_worker(transactional_db):
         shutdown_timeout=10,
     ) as worker:
         yield worker
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """Moto's S3-compatible server on a free loopback port, started on first use."""
+    with private_s3() as server:
+        yield server
+
+
+@dataclass(frozen=True)
+class ObjectStore:
+    server: object
+    bucket: str
+
+    def object_keys(self) -> set[str]:
+        listing = self.server.client().list_objects_v2(Bucket=self.bucket)
+        return {entry["Key"] for entry in listing.get("Contents", [])}
+
+    def read(self, key: str) -> bytes:
+        return self.server.client().get_object(Bucket=self.bucket, Key=key)["Body"].read()
+
+
+@pytest.fixture
+def object_storage(s3_server, settings) -> ObjectStore:
+    """Software files, attachments and invoice PDFs in a new private bucket of the S3 server."""
+    bucket = s3_server.bucket_create(f"portal-{uuid.uuid4().hex[:16]}")
+    options = object_storage_options(s3_server.env(bucket))
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": object_storage_config(options, location=""),
+    }
+    settings.SUPPORT_ATTACHMENT_STORAGE = object_storage_config(
+        options, location="support-attachments"
+    )
+    settings.INVOICE_PDF_STORAGE = object_storage_config(options, location="invoices")
+    return ObjectStore(server=s3_server, bucket=bucket)

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import UTC
 from decimal import Decimal
 
-from django.core.files import File
 from django.db.models import QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
@@ -14,7 +13,6 @@ from django.utils.translation import gettext as _
 from core.errors import NotFound
 from orders.models import Credit, Purchase
 
-from .documents import invoice_storage
 from .drafts import draft_lines
 from .figures import Totals, lines_by_customer, tax_by_market, totals_of
 from .models import Invoice, InvoiceLine, LineKind
@@ -45,14 +43,6 @@ def invoice_lines(*, invoice: Invoice) -> QuerySet[InvoiceLine]:
         .select_related("original_invoice")
         .order_by("line_number")
     )
-
-
-def invoice_pdf_open(*, invoice: Invoice) -> File:
-    """Return the stored PDF as rendered at issue; NotFound when the file has left the storage."""
-    try:
-        return invoice_storage().open(invoice.pdf_name, "rb")
-    except FileNotFoundError as error:
-        raise NotFound(_("The PDF of this invoice is missing; contact support.")) from error
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from core.storage import object_storage_config, object_storage_options
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
 
@@ -294,7 +296,8 @@ DOWNLOAD_LINK_TTL_DAYS = env_int("DOWNLOAD_LINK_TTL_DAYS", 14)
 DOWNLOAD_LINK_MAX_DOWNLOADS = env_int("DOWNLOAD_LINK_MAX_DOWNLOADS", 50)
 # How files reach the downloader: "django" streams them; "x-accel" hands the path to nginx
 # (X-Accel-Redirect under DOWNLOAD_X_ACCEL_PREFIX); "storage-url" redirects to the storage's
-# own short-lived URL (S3 presigned).
+# own short-lived URL (S3 presigned, AWS_QUERYSTRING_EXPIRE seconds), for attachments and
+# invoice PDFs too, so no web node streams the bytes.
 DOWNLOAD_DELIVERY = os.environ.get("DOWNLOAD_DELIVERY", "django")
 DOWNLOAD_X_ACCEL_PREFIX = os.environ.get("DOWNLOAD_X_ACCEL_PREFIX", "/protected-media/")
 # Key reveals per user, and unknown or malformed download tokens per IP address.
@@ -317,8 +320,7 @@ ACTIVATION_KEY_ENCRYPTION_KEYS = [
 ]
 
 # Support requests: attachments are checked by content and kept outside the web root, under
-# random names, readable only through the support views. Point the location at a private volume
-# (or swap the backend for S3-compatible storage) in production.
+# random names, readable only through the support views (in the bucket below when one is set).
 SUPPORT_ATTACHMENT_MAX_FILES = 5
 SUPPORT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 # The whole multipart body: every file at its limit plus room for the form's own fields. A larger
@@ -337,7 +339,7 @@ SUPPORT_ATTACHMENT_STORAGE = {
 
 # Invoices: each month is invoiced on the 1st (UTC) by the beat, payable this many days after
 # issue. PDFs are rendered once by the worker into a private storage and served only through the
-# portal's invoice views; point the location at a private volume (or S3) in production.
+# portal's invoice views (in the bucket below when one is set).
 INVOICE_PAYMENT_TERMS_DAYS = env_int("INVOICE_PAYMENT_TERMS_DAYS", 30)
 # An invoice still without its PDF this long after issue lost its render task: re-queue it.
 INVOICE_PDF_RENDER_GRACE_SECONDS = env_int("INVOICE_PDF_RENDER_GRACE_SECONDS", 600)
@@ -347,6 +349,17 @@ INVOICE_PDF_STORAGE = {
         "location": os.environ.get("INVOICE_PDF_ROOT", str(VAR_DIR / "private" / "invoices")),
     },
 }
+
+# With AWS_STORAGE_BUCKET_NAME set (and AWS_S3_ENDPOINT_URL for an S3-compatible server), the
+# software files, attachments and invoice PDFs live in that private bucket under their own
+# prefixes, so that any web or worker node reads what another wrote (core/storage.py).
+OBJECT_STORAGE = object_storage_options(os.environ)
+if OBJECT_STORAGE is not None:
+    STORAGES["default"] = object_storage_config(OBJECT_STORAGE, location="")
+    SUPPORT_ATTACHMENT_STORAGE = object_storage_config(
+        OBJECT_STORAGE, location="support-attachments"
+    )
+    INVOICE_PDF_STORAGE = object_storage_config(OBJECT_STORAGE, location="invoices")
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":

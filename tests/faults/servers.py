@@ -1,4 +1,5 @@
-"""Private servers for the fault tests: a PostgreSQL cluster, a Redis, the portal's own processes.
+"""Private servers for the fault and fleet tests: a PostgreSQL cluster, a Redis, an S3-compatible
+store (Moto's server), the portal's own processes.
 
 Each test that breaks a server starts its own on a free port and never touches the shared ones
 the rest of the suite runs on.
@@ -17,6 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import NoReturn
 
+import boto3
 import psycopg
 import pytest
 import redis
@@ -203,6 +205,73 @@ def private_redis():
         yield server
     finally:
         server.kill()
+
+
+class PrivateS3:
+    """Moto's S3-compatible server on a free port: boto3 speaks real HTTP to it."""
+
+    ACCESS_KEY, SECRET_KEY, REGION = "test-access-key", "test-secret-key", "us-east-1"
+
+    def __init__(self, log_dir: Path):
+        self.port = free_port()
+        self.endpoint_url = f"http://127.0.0.1:{self.port}"
+        self._log = (log_dir / "moto-s3.log").open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_until(self._answers, timeout=START_TIMEOUT, interval=0.1)
+
+    def _answers(self) -> bool:
+        if self.process.poll() is not None:
+            pytest.fail(f"moto.server exited with {self.process.returncode}")
+        try:
+            return requests.get(self.endpoint_url, timeout=5).ok
+        except requests.ConnectionError:
+            return False
+
+    def client(self):
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint_url,
+            region_name=self.REGION,
+            aws_access_key_id=self.ACCESS_KEY,
+            aws_secret_access_key=self.SECRET_KEY,
+        )
+
+    def bucket_create(self, name: str) -> str:
+        self.client().create_bucket(Bucket=name)
+        return name
+
+    def env(self, bucket: str) -> dict[str, str]:
+        """The variables that put a process's files in `bucket` (core.storage)."""
+        return {
+            "AWS_STORAGE_BUCKET_NAME": bucket,
+            "AWS_S3_ENDPOINT_URL": self.endpoint_url,
+            "AWS_S3_REGION_NAME": self.REGION,
+            "AWS_ACCESS_KEY_ID": self.ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY": self.SECRET_KEY,
+        }
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
+        self._log.close()
+
+
+@contextlib.contextmanager
+def private_s3():
+    """A started Moto S3 server; stopped afterwards."""
+    log_dir = Path(tempfile.mkdtemp(prefix="csp-s3-"))
+    server = PrivateS3(log_dir)
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(log_dir, ignore_errors=True)
 
 
 class PortalProcess:
