@@ -4,14 +4,24 @@ and fields named for a secret (password, secret, token...).
 Django logs the path of every 4xx answer ("Gone: /downloads/<token>") and gunicorn's access log
 writes each request line and referrer, so a working link would otherwise sit in plain text in
 every log store it reaches. The filter rewrites a record's message before it is written.
+
+With LOG_FORMAT=json each line is one JSON object carrying the correlation id of the request (or
+of the request that caused the task) and, in a worker, the task's id and name: what an operator
+follows across web and worker nodes (the production default).
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import re
+from datetime import UTC, datetime
 
+from celery import current_task
 from gunicorn.glogging import Logger as GunicornLogger
+
+from .request_context import RequestContext, current_request_context, request_context
 
 REDACTED = "[redacted]"
 # A path segment or query value: up to the next separator.
@@ -85,11 +95,70 @@ def redact_handlers(logger: logging.Logger, **_kwargs) -> None:
             handler.addFilter(SecretRedactingFilter())
 
 
+# What LogRecord carries anyway; everything else on a record is an `extra` worth keeping.
+_STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+
+
+class CorrelationFilter(logging.Filter):
+    """Put the current correlation and request ids, and the running task, on every record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        context = current_request_context()
+        # Django logs a 4xx or 5xx answer once the middleware has left: the request has the ids.
+        request = getattr(record, "request", None)
+        record.correlation_id = getattr(request, "correlation_id", context.correlation_id)
+        record.request_id = getattr(request, "request_id", context.request_id)
+        task = _current_task()
+        record.task_id = task.request.id if task is not None else ""
+        record.task_name = task.name if task is not None else ""
+        return True
+
+
+def _current_task():
+    task = current_task._get_current_object() if current_task else None
+    return task if task is not None and task.request.id else None
+
+
+class JsonFormatter(logging.Formatter):
+    """A JSON line per record, redacted whole: a record's extras (Django's `request`) print
+    paths that the redacting filter, which sees only the message, does not."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key, value in record.__dict__.items():
+            if key not in _STANDARD and not key.startswith("_") and value not in ("", None):
+                line[key] = value if isinstance(value, (str, int, float, bool)) else str(value)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            line["exception"] = record.exc_text
+        return redact(json.dumps(line, ensure_ascii=False))
+
+
 class RedactingGunicornLogger(GunicornLogger):
-    """Gunicorn's logger with the filter on its access and error logs (`--logger-class`)."""
+    """Gunicorn's logger with the filter on its access and error logs (`--logger-class`), and
+    with LOG_FORMAT=json in the environment, JSON lines that name each request's correlation id."""
 
     def setup(self, cfg) -> None:
         super().setup(cfg)
         for log in (self.error_log, self.access_log):
             if not any(isinstance(f, SecretRedactingFilter) for f in log.filters):
                 log.addFilter(SecretRedactingFilter())
+            if os.environ.get("LOG_FORMAT") == "json":
+                log.addFilter(CorrelationFilter())
+                for handler in log.handlers:
+                    handler.setFormatter(JsonFormatter())
+
+    def access(self, resp, req, environ, request_time) -> None:
+        headers = {name.lower(): value for name, value in resp.headers}
+        context = RequestContext(
+            correlation_id=headers.get("ms-correlationid", ""),
+            request_id=headers.get("ms-requestid", ""),
+        )
+        with request_context(context):
+            super().access(resp, req, environ, request_time)

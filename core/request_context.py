@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 
 
@@ -25,6 +25,15 @@ _context: ContextVar[RequestContext] = ContextVar(
 
 def current_request_context() -> RequestContext:
     return _context.get()
+
+
+def request_context_set(context: RequestContext) -> Token:
+    """Enter a context until request_context_reset(token), for hooks that cannot use `with`."""
+    return _context.set(context)
+
+
+def request_context_reset(token: Token) -> None:
+    _context.reset(token)
 
 
 @contextlib.contextmanager

@@ -379,6 +379,31 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Redis hands the message of a task whose worker died (acknowledged late) to another worker
+    # after this many seconds: the Redis default is an hour. It must exceed the longest countdown
+    # (the cancellation's propagation delay), or a worker holding a countdown task would see it
+    # redelivered to another while it waits.
+    CELERY_BROKER_VISIBILITY_TIMEOUT_SECONDS = env_int(
+        "CELERY_BROKER_VISIBILITY_TIMEOUT_SECONDS", 1200
+    )
+    if CELERY_BROKER_VISIBILITY_TIMEOUT_SECONDS <= CANCELLATION_PROPAGATION_DELAY_SECONDS:
+        raise ImproperlyConfigured(
+            "CELERY_BROKER_VISIBILITY_TIMEOUT_SECONDS must exceed "
+            "CANCELLATION_PROPAGATION_DELAY_SECONDS."
+        )
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT_SECONDS
+    }
+    # A beat may run beside every worker: RedBeat keeps the schedule and its last runs in Redis
+    # and a lock lets one beat send at a time. The one holding it renews it every loop (at most
+    # CELERY_BEAT_MAX_LOOP_INTERVAL seconds); a standby takes over within the lock's timeout of
+    # the holder's death, and reads when each task last ran, so none runs twice in a period.
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = os.environ.get("CELERY_REDBEAT_REDIS_URL", CELERY_BROKER_URL)
+    CELERY_REDBEAT_KEY_PREFIX = "portal:redbeat:"
+    CELERY_BEAT_MAX_LOOP_INTERVAL = 5
+    CELERY_REDBEAT_LOCK_TIMEOUT = env_int("BEAT_LOCK_TIMEOUT_SECONDS", 30)
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.heartbeat_record", "schedule": 30.0},
     "download-links-expire": {"task": "software.download_links_expire", "schedule": 900.0},
@@ -414,17 +439,30 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
+# "plain" lines for a terminal, or "json": one object per line with the correlation id, which
+# travels from a request into the tasks it caused (core.logging, core.task_context).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be plain or json.")
+# With JSON lines the worker keeps the handler below instead of installing Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT == "plain"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "core.logging.JsonFormatter"},
+    },
     # Download links, invitation and API tokens, product keys: never in a log (core.logging).
-    "filters": {"redact_secrets": {"()": "core.logging.SecretRedactingFilter"}},
+    "filters": {
+        "redact_secrets": {"()": "core.logging.SecretRedactingFilter"},
+        "correlation": {"()": "core.logging.CorrelationFilter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["redact_secrets"],
+            "formatter": LOG_FORMAT,
+            "filters": ["redact_secrets", "correlation"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},

@@ -24,3 +24,7 @@ CSRF_COOKIE_NAME = "__Host-csrftoken"
 PORTAL_REQUIRE_MFA_FOR_ADMIN_AGENTS = env_bool("PORTAL_REQUIRE_MFA_FOR_ADMIN_AGENTS", True)
 PORTAL_REQUIRE_MFA_FOR_OPERATOR_STAFF = env_bool("PORTAL_REQUIRE_MFA_FOR_OPERATOR_STAFF", True)
 SILENCED_SYSTEM_CHECKS: list[str] = []
+# Production logs are read by machines: one JSON object per line unless LOG_FORMAT=plain.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT == "plain"
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405
