@@ -1,15 +1,19 @@
 import sys
 
+from django.conf import settings
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from core.access import public, signed_in
 from core.api.exceptions import problem_response
 from core.mfa import user_is_operator_staff, user_must_enrol_mfa
 
+from .errors import NotFound
 from .health import health_report
+from .metrics import metrics_authorized, metrics_payload
 from .navigation import MAIN_MENU, menu_for
 from .outages import RETRY_AFTER_SECONDS, Outage, outage_of
 
@@ -30,6 +34,20 @@ def healthz_view(request):
         with_details=user_is_operator_staff(user) and not user_must_enrol_mfa(user)
     )
     return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+
+
+@public
+@never_cache
+def metrics_view(request):
+    """Prometheus's scrape, for the holder of METRICS_TOKEN only; without a token, no page."""
+    if not settings.METRICS_TOKEN:
+        raise NotFound(_("Not found."))
+    if not metrics_authorized(request.headers.get("Authorization", "")):
+        response = HttpResponse(status=401)
+        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
+    body, content_type = metrics_payload()
+    return HttpResponse(body, content_type=content_type)
 
 
 def _wants_problem(request) -> bool:

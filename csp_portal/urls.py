@@ -34,6 +34,7 @@ admin.site.login = admin_login_view
 urlpatterns = [
     path("", core_views.home_view, name="home"),
     path("healthz", core_views.healthz_view, name="healthz"),
+    path("metrics", core_views.metrics_view, name="metrics"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("v1/", include((api_v1, "api"))),

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from core.tenancy import partner_scope
 from partners.models import Partner
@@ -62,3 +63,12 @@ def _complete_one(*, purchase_id: int, partner: Partner, at: datetime) -> int:
             partner.pk,
         )
         return 0
+
+
+def cancellations_pending_count() -> dict[tuple[str, ...], int]:
+    """Pending cancellations across partners, for the metrics scrape: due (the worker is late)
+    and waiting (still inside the propagation delay)."""
+    pending = Purchase.objects.all_partners().filter(status=PurchaseStatus.PENDING_CANCELLATION)
+    now = timezone.now()
+    due = pending.filter(cancellation_complete_after__lte=now).count()
+    return {("due",): due, ("waiting",): pending.count() - due}

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: a request's whole time and every query it makes (core.metrics).
+    "core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outside everything that can answer early (WhiteNoise's static files, a bad Host's 400),
     # so that every answer carries the CSP and X-Frame-Options.
@@ -417,6 +419,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "invoice-pdfs-reconcile": {"task": "invoices.invoice_pdfs_reconcile", "schedule": 900.0},
 }
+# GET /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, it is a 404.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 # /healthz calls the worker dead when its last heartbeat is older than this.
 WORKER_HEARTBEAT_MAX_AGE = timedelta(seconds=env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 120))
 

@@ -1,0 +1,213 @@
+"""Prometheus metrics: requests by route and status, database queries, Celery tasks and queue
+depth, and the portal's own counters.
+
+Each process counts what it does; with PROMETHEUS_MULTIPROC_DIR set (gunicorn's workers, a
+prefork worker's children) the processes of one node write to files there and a scrape adds
+them up. Web nodes answer GET /metrics with `Authorization: Bearer $METRICS_TOKEN`; a worker
+serves its own on METRICS_WORKER_PORT. Nothing here is public.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+import time
+from collections.abc import Callable
+
+from celery import current_app
+from django.conf import settings
+from django.db import connection, transaction
+from kombu.exceptions import ChannelError
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+    start_http_server,
+)
+from prometheus_client.core import GaugeMetricFamily
+
+logger = logging.getLogger(__name__)
+
+REQUEST_SECONDS = Histogram(
+    "portal_http_request_duration_seconds",
+    "Time to answer a request, by route name, method and status.",
+    ["route", "method", "status"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+REQUEST_QUERIES = Histogram(
+    "portal_http_request_db_queries",
+    "Database queries one request made, by route name.",
+    ["route"],
+    buckets=(0, 1, 2, 5, 10, 20, 50, 100, 200),
+)
+TASKS = Counter(
+    "portal_celery_tasks", "Celery tasks run, by task and outcome.", ["task", "outcome"]
+)
+TASK_SECONDS = Histogram(
+    "portal_celery_task_duration_seconds",
+    "Time a Celery task ran, by task.",
+    ["task"],
+    buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300),
+)
+DOWNLOADS_COUNTED = Counter(
+    "portal_downloads_counted", "Downloads counted against a link's allowance."
+)
+DOWNLOADS_REFUSED = Counter(
+    "portal_downloads_refused", "Download requests refused, by reason.", ["reason"]
+)
+CANCELLATIONS_REQUESTED = Counter(
+    "portal_cancellations_requested", "Cancellations requested (pending until completed)."
+)
+CANCELLATIONS_COMPLETED = Counter("portal_cancellations_completed", "Cancellations completed.")
+CREDITS_BOOKED = Counter("portal_credits_booked", "Credits booked, by kind.", ["kind"])
+INVOICES_ISSUED = Counter("portal_invoices_issued", "Invoices issued.")
+
+# Gauges read when scraped, from the database or the broker: (name, help, read) where read()
+# gives {labels tuple: value}. Registered by the apps that own the data.
+_scrape_gauges: list[tuple[str, str, tuple[str, ...], Callable[[], dict]]] = []
+
+
+def scrape_gauge_register(
+    name: str, documentation: str, read: Callable[[], dict], *, labels: tuple[str, ...] = ()
+) -> None:
+    """Add a gauge whose values read() gives at each scrape ({label values: value})."""
+    if all(existing[0] != name for existing in _scrape_gauges):
+        _scrape_gauges.append((name, documentation, labels, read))
+
+
+def count_on_commit(counter, **labels) -> None:
+    """Count once the caller's transaction commits: a rolled-back write counts nothing."""
+    metric = counter.labels(**labels) if labels else counter
+    transaction.on_commit(metric.inc)
+
+
+class ScrapeGauges:
+    """The registered scrape-time gauges; one that cannot be read is left out, not an error."""
+
+    def describe(self):
+        # Without it, registering would read every gauge at once, at import time.
+        return []
+
+    def collect(self):
+        for name, documentation, labels, read in _scrape_gauges:
+            try:
+                values = read()
+            except Exception:  # noqa: BLE001 - a broker or database outage must not fail a scrape
+                logger.warning("metric %s could not be read", name, exc_info=True)
+                continue
+            family = GaugeMetricFamily(name, documentation, labels=list(labels))
+            for label_values, value in values.items():
+                family.add_metric(list(label_values), value)
+            yield family
+
+
+_SCRAPE_GAUGES = ScrapeGauges()
+_MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+if not _MULTIPROCESS:
+    REGISTRY.register(_SCRAPE_GAUGES)
+
+
+def metrics_registry() -> CollectorRegistry:
+    """This node's metrics: every process of it (multiprocess mode) or this one alone."""
+    if not _MULTIPROCESS:
+        return REGISTRY
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    registry.register(_SCRAPE_GAUGES)
+    return registry
+
+
+def metrics_authorized(header: str) -> bool:
+    """Whether an Authorization header carries METRICS_TOKEN (never, when none is set)."""
+    token = settings.METRICS_TOKEN
+    if not token:
+        return False
+    scheme, _, value = header.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(value.strip(), token)
+
+
+def metrics_payload() -> tuple[bytes, str]:
+    return generate_latest(metrics_registry()), CONTENT_TYPE_LATEST
+
+
+def _route(request) -> str:
+    match = getattr(request, "resolver_match", None)
+    return match.view_name if match is not None and match.view_name else "unmatched"
+
+
+class MetricsMiddleware:
+    """Time every request and count its database queries, by route name and status."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        queries = [0]
+
+        def count(execute, sql, params, many, context):
+            queries[0] += 1
+            return execute(sql, params, many, context)
+
+        started = time.perf_counter()
+        with connection.execute_wrapper(count):
+            response = self.get_response(request)
+        route = _route(request)
+        REQUEST_SECONDS.labels(
+            route=route, method=request.method, status=str(response.status_code)
+        ).observe(time.perf_counter() - started)
+        REQUEST_QUERIES.labels(route=route).observe(queries[0])
+        return response
+
+
+_task_started: dict[str, float] = {}
+
+
+def task_started(task_id: str | None = None, **_kwargs) -> None:
+    """Celery's task_prerun: note when the task began."""
+    if task_id is not None:
+        _task_started[task_id] = time.perf_counter()
+
+
+def task_finished(task_id: str | None = None, task=None, state: str | None = None, **_kw) -> None:
+    """Celery's task_postrun: count the outcome (success, failure, retry) and the duration."""
+    started = _task_started.pop(task_id, None) if task_id is not None else None
+    name = getattr(task, "name", "unknown")
+    TASKS.labels(task=name, outcome=(state or "unknown").lower()).inc()
+    if started is not None:
+        TASK_SECONDS.labels(task=name).observe(time.perf_counter() - started)
+
+
+def queue_depths() -> dict[tuple[str, ...], int]:
+    """Messages waiting in each Celery queue of the broker (Redis or the file-system one)."""
+    app = current_app._get_current_object()
+    names = {queue.name for queue in app.amqp.queues.values()} or {app.conf.task_default_queue}
+    depths = {}
+    with app.connection_for_read() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+        channel = conn.default_channel
+        for name in sorted(names):
+            try:
+                depth = channel.queue_declare(queue=name, passive=True).message_count
+            except ChannelError:  # Redis drops the key of a queue that ran empty
+                depth = 0
+            depths[(name,)] = depth
+    return depths
+
+
+def worker_metrics_serve(**_kwargs) -> None:
+    """Celery's worker_init: serve the worker node's metrics on METRICS_WORKER_PORT, if set."""
+    port = os.environ.get("METRICS_WORKER_PORT")
+    if port:
+        address = os.environ.get("METRICS_WORKER_ADDRESS", "127.0.0.1")
+        start_http_server(int(port), addr=address, registry=metrics_registry())
+
+
+scrape_gauge_register(
+    "portal_celery_queue_depth", "Messages waiting in a Celery queue.", queue_depths,
+    labels=("queue",),
+)
