@@ -51,7 +51,9 @@ def event_record(
 
 def _operation_count(operation: OperationType, details: dict) -> None:
     """The portal's own counters that follow from an event, counted when it commits."""
-    if operation == OperationType.CANCEL_ORDER:
+    if operation == OperationType.SOFTWARE_DOWNLOAD:
+        metrics.count_on_commit(metrics.DOWNLOADS_COUNTED)
+    elif operation == OperationType.CANCEL_ORDER:
         metrics.count_on_commit(metrics.CANCELLATIONS_REQUESTED)
     elif operation == OperationType.COMPLETE_CANCELLATION:
         metrics.count_on_commit(metrics.CANCELLATIONS_COMPLETED)

@@ -14,6 +14,7 @@ from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpRespons
 from django.utils.http import content_disposition_header
 
 from core.numbers import ascii_int
+from core.storage import presigned_download_url
 
 CHUNK_BYTES = 64 * 1024
 _RANGE_SPEC = re.compile(r"([0-9]*)-([0-9]*)")
@@ -151,7 +152,17 @@ def file_response(
     """Send the whole file (byte_range None) or one range of it, as the deployment delivers."""
     mode = settings.DOWNLOAD_DELIVERY
     if mode == "storage-url":
-        return HttpResponseRedirect(variant.file.url)
+        # The store serves the bytes, Range included, for PRESIGNED_URL_SECONDS at most.
+        response = HttpResponseRedirect(
+            presigned_download_url(
+                variant.file.storage,
+                variant.file.name,
+                filename=_filename(variant),
+                content_type="application/octet-stream",
+            )
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
     if mode == "x-accel":
         # nginx serves the file, and the client's Range with it.
         response = HttpResponse(content_type="application/octet-stream")

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from core.access import public, requires
 from core.error_responses import status_of
 from core.errors import PortalError
+from core.metrics import DOWNLOADS_REFUSED
 from core.ratelimits import RateLimited, rate_limit_check
 from core.roles import Action, user_can
 from customers.selectors import customer_get
@@ -111,6 +112,7 @@ def download_view(request, token: str):
             content_type="text/plain; charset=utf-8",
         )
         response["Allow"] = "GET, HEAD"
+        DOWNLOADS_REFUSED.labels(reason="method_not_allowed").inc()
         return response
     try:
         rate_limit_check(
@@ -121,10 +123,12 @@ def download_view(request, token: str):
             increment=False,
         )
     except RateLimited as error:
+        DOWNLOADS_REFUSED.labels(reason="rate_limited").inc()
         response = HttpResponse(error.message, status=429, content_type="text/plain")
         response["Retry-After"] = str(error.retry_after)
         return response
     if not token_is_well_formed(token):
+        DOWNLOADS_REFUSED.labels(reason="unknown").inc()
         rate_limit_check_quietly(request)
         error = services.DownloadRefused(None)
         return _dead_link(request, state=None, message=error.message, status=404)
@@ -137,12 +141,14 @@ def download_view(request, token: str):
             actor=request.user,
         )
     except services.RangeNotSatisfiable as error:
+        DOWNLOADS_REFUSED.labels(reason="range_not_satisfiable").inc()
         response = HttpResponse(
             error.message, status=416, content_type="text/plain; charset=utf-8"
         )
         response["Content-Range"] = f"bytes */{error.size}"
         return response
     except services.DownloadRefused as error:
+        DOWNLOADS_REFUSED.labels(reason=error.state or "unknown").inc()
         if error.state is None:
             rate_limit_check_quietly(request)
         return _dead_link(request, state=error.state, message=error.message)

@@ -362,6 +362,10 @@ if OBJECT_STORAGE is not None:
         OBJECT_STORAGE, location="support-attachments"
     )
     INVOICE_PDF_STORAGE = object_storage_config(OBJECT_STORAGE, location="invoices")
+elif DOWNLOAD_DELIVERY == "storage-url":
+    raise ImproperlyConfigured(
+        "DOWNLOAD_DELIVERY=storage-url needs an object store: set AWS_STORAGE_BUCKET_NAME."
+    )
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":

@@ -26,8 +26,11 @@ The rule, whatever the mix of GET, HEAD and Range requests, in any order, under 
   continues one; both carry the counted download's id (`downloadId`).
 - When the proxy (`x-accel`) or the object store (`storage-url`) serves the file, ranges are
   served where the portal cannot count bytes: there every request that reaches the portal counts
-  a download of the whole file. With `storage-url` the store's signed URL can be fetched again
-  until it expires: keep its lifetime short (minutes), it bounds what one counted download gives.
+  a download of the whole file. With `storage-url` the store serves the bytes from a presigned
+  URL that the portal hands out only after counting: the portal cannot reserve bytes there, so
+  the bound is the URL's lifetime (AWS_QUERYSTRING_EXPIRE, 60 seconds by default,
+  core.storage.PRESIGNED_URL_SECONDS): what one counted download yields is what can be fetched
+  from that URL before it expires, a transfer started in time and finished later included.
 """
 
 from __future__ import annotations
