@@ -330,11 +330,11 @@ def portal_env(*, database_url: str, redis_url: str, var_dir: Path, **extra: str
 class WebProcess(PortalProcess):
     """gunicorn serving csp_portal.wsgi, as in production (threads share one connection pool)."""
 
-    def __init__(self, env: dict, log_dir: Path):
+    def __init__(self, env: dict, log_dir: Path, name: str = "web"):
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         super().__init__(
-            "web",
+            name,
             [
                 str(BIN / "gunicorn"),
                 "csp_portal.wsgi:application",
@@ -349,6 +349,8 @@ class WebProcess(PortalProcess):
                 "--graceful-timeout",
                 "5",
                 "--no-control-socket",
+                "--logger-class",
+                "core.logging.RedactingGunicornLogger",
             ],
             env,
             log_dir,
@@ -388,3 +390,40 @@ def worker(env: dict, log_dir: Path, name: str = "worker") -> PortalProcess:
         env=env,
         log_dir=log_dir,
     )
+
+
+class Processes:
+    """Starts the portal's processes for a test (or a module) and stops every one afterwards."""
+
+    def __init__(self, log_dir: Path):
+        self.log_dir = log_dir
+        self.started: list[PortalProcess] = []
+
+    def _keep(self, process):
+        self.started.append(process)
+        return process
+
+    def web(self, env: dict, name: str = "web") -> WebProcess:
+        web = self._keep(WebProcess(env, self.log_dir, name))
+        web.wait_ready()
+        return web
+
+    def worker(self, env: dict, name: str = "worker") -> PortalProcess:
+        return self._keep(worker(env, self.log_dir, name))
+
+    def beat(self, env: dict, name: str = "beat") -> PortalProcess:
+        schedule = str(self.log_dir / f"{name}-schedule")
+        return self._keep(
+            celery(
+                name, "beat", "-l", "INFO", "--schedule", schedule, env=env, log_dir=self.log_dir
+            )
+        )
+
+    def stop_all(self) -> None:
+        for process in self.started:
+            process.stop()
+
+    def report(self) -> None:
+        for process in self.started:
+            print(f"----- {process.name} (last lines of {process.log}) -----")
+            print(process.tail())

@@ -12,11 +12,9 @@ What each action does while Redis is down:
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 import requests
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.db import connection
 
 from catalog.services import software_variant_store
@@ -29,36 +27,13 @@ from partners.models import Invitation
 from partners.services import api_token_issue
 from partners.tests.factories import PartnerFactory, UserFactory, totp_enrol
 from tests.faults import servers
+from tests.faults.visitor import TIMEOUT, Browser, sign_in
 from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct horse battery staple"
-# Generous for a loaded CI machine; a passing run waits only as long as the server needs.
-TIMEOUT = 60
 VARIANT = {"version": "2022", "language": "en-US", "file_type": "ISO (x64)"}
 FILE_CONTENT = b"windows server" * 100
-
-
-class Browser(requests.Session):
-    """A signed-in visitor of the web process: Django's CSRF token is sent with each POST."""
-
-    def __init__(self, base_url: str):
-        super().__init__()
-        self.base_url = base_url
-
-    def open(self, path: str, **data) -> requests.Response:
-        if not data:
-            return self.get(self.base_url + path, timeout=TIMEOUT)
-        self.get(self.base_url + path, timeout=TIMEOUT)
-        data["csrfmiddlewaretoken"] = self.cookies["csrftoken"]
-        return self.post(self.base_url + path, data=data, timeout=TIMEOUT)
-
-
-def _sign_in(browser: Browser, email: str, secret: str) -> None:
-    browser.open("/accounts/login/", login=email, password=PASSWORD)
-    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
-    signed_in = browser.open("/accounts/2fa/authenticate/", code=code)
-    assert signed_in.status_code == 200 and "/accounts/" not in signed_in.url, signed_in.url
 
 
 def _purchase(pk: int) -> Purchase:
@@ -97,7 +72,7 @@ def test_pages_work_and_due_work_waits_while_redis_is_down(processes, tmp_path, 
         redis_server.kill()
 
         browser = Browser(web.base_url)
-        _sign_in(browser, user.email, secret)
+        sign_in(browser, user.email, PASSWORD, secret)
         for path in (
             "/customers/",
             "/catalogue/",
