@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from activity.models import Event, EventCount
 from core.errors import PortalError
+from core.replica import read_alias
 from core.tenancy import require_partner
 from customers.models import Customer
 
@@ -114,8 +115,14 @@ def day_range(*, first_day: date, last_day: date, tz: tzinfo) -> tuple[datetime,
 
 
 def event_list(*, filters: EventFilters) -> QuerySet[Event]:
-    """Return the current partner's events matching the filters, newest first."""
-    queryset = Event.objects.filter(occurred_at__gte=filters.start, occurred_at__lt=filters.end)
+    """Return the current partner's events matching the filters, newest first.
+
+    From the read replica while one is configured and well (core.replica), else the primary.
+    """
+    database = read_alias()
+    queryset = Event.objects.using(database).filter(
+        occurred_at__gte=filters.start, occurred_at__lt=filters.end
+    )
     if filters.operation_types:
         queryset = queryset.filter(operation_type__in=filters.operation_types)
     if filters.resource_type:
@@ -123,7 +130,9 @@ def event_list(*, filters: EventFilters) -> QuerySet[Event]:
     if filters.user_email:
         queryset = queryset.filter(actor_email=filters.user_email.strip().lower())
     if filters.customer is not None:
-        queryset = queryset.filter(customer__in=filters.customer.customers().values("pk"))
+        queryset = queryset.filter(
+            customer__in=filters.customer.customers().using(database).values("pk")
+        )
     # Of the customer, the log shows only these: the rest would be read and parsed for nothing.
     return (
         queryset.select_related("customer")
@@ -206,7 +215,9 @@ def event_period_counts(*, filters: EventFilters, tz: tzinfo, kind: str) -> Quer
     quarter_hours = all(moment.timestamp() % QUARTER_HOUR == 0
                         for moment in (filters.start, filters.end))
     if quarter_hours and not (filters.user_email or filters.customer or filters.resource_type):
-        counts = EventCount.objects.filter(bucket__gte=filters.start, bucket__lt=filters.end)
+        counts = EventCount.objects.using(read_alias()).filter(
+            bucket__gte=filters.start, bucket__lt=filters.end
+        )
         if filters.operation_types:
             counts = counts.filter(operation_type__in=filters.operation_types)
         return (counts.annotate(period=period("bucket")).order_by().values_list("period")

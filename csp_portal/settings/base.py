@@ -152,6 +152,26 @@ def database_from_env(default_url: str) -> dict:
 
 
 DATABASES = {"default": database_from_env(f"sqlite:///{VAR_DIR / 'portal.sqlite3'}")}
+
+
+def replica_database(url: str) -> dict:
+    """A streaming replica of the default PostgreSQL database, for heavy reads (core.replica)."""
+    config = dj_database_url.parse(url)
+    if config["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must name a PostgreSQL replica.")
+    config["CONN_MAX_AGE"] = 0
+    config["CONN_HEALTH_CHECKS"] = True
+    # Tests read the replica through the primary's test database.
+    config["TEST"] = {"MIRROR": "default"}
+    return config
+
+
+# The activity log's list, chart and CSV export read from this replica while it answers and is
+# no more than DATABASE_REPLICA_MAX_LAG_SECONDS behind; everything else reads the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+DATABASE_REPLICA_MAX_LAG_SECONDS = env_int("DATABASE_REPLICA_MAX_LAG_SECONDS", 10)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = replica_database(DATABASE_REPLICA_URL)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "partners.User"
 

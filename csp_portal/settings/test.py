@@ -28,7 +28,10 @@ else:
 from .base import *  # noqa: E402, F403
 from .base import VAR_DIR, database_from_env  # noqa: E402
 
-DATABASES = {"default": database_from_env(os.environ["DATABASE_URL"])}
+DATABASES = {
+    "default": database_from_env(os.environ["DATABASE_URL"]),
+    **({"replica": DATABASES["replica"]} if "replica" in DATABASES else {}),  # noqa: F405
+}
 if TEST_DB == "sqlite":
     # Django would otherwise test SQLite in memory, which another connection cannot see.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_portal.sqlite3")}

@@ -70,7 +70,8 @@ class PrivatePostgres:
         # initdb refuses to run as root; the cluster belongs to `postgres` as on a real server.
         prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
         result = subprocess.run(
-            [*prefix, *args], capture_output=True, text=True, timeout=timeout, check=False
+            [*prefix, *args], capture_output=True, text=True, timeout=timeout, check=False,
+            cwd="/",
         )
         if result.returncode != 0:
             raise RuntimeError(f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
@@ -121,6 +122,28 @@ class PrivatePostgres:
     def is_running(self) -> bool:
         return (self.data / "postmaster.pid").exists()
 
+    def standby_create(self, root: Path) -> PrivatePostgres:
+        """A streaming replica of this cluster (pg_basebackup -R), not started yet."""
+        standby = PrivatePostgres(self.bindir, root)
+        standby._run(
+            str(self.bindir / "pg_basebackup"),
+            "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+            "-D", str(standby.data), "-R", "-X", "stream", "--checkpoint=fast", "--no-sync",
+        )
+        return standby
+
+    def sql(self, statement: str, dbname: str = "postgres", params=()) -> list[tuple]:
+        with self.connect(dbname, autocommit=True) as conn:
+            cursor = conn.execute(statement, params)
+            return cursor.fetchall() if cursor.description else []
+
+
+def _cluster_root() -> Path:
+    root = Path(tempfile.mkdtemp(prefix="csp-faults-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(root, user="postgres", group="postgres")
+    return root
+
 
 @contextlib.contextmanager
 def private_postgres():
@@ -130,9 +153,7 @@ def private_postgres():
         unavailable("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
     if os.geteuid() == 0 and shutil.which("runuser") is None:
         unavailable("runuser is missing: initdb cannot run as the postgres user")
-    root = Path(tempfile.mkdtemp(prefix="csp-faults-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(root, user="postgres", group="postgres")
+    root = _cluster_root()
     cluster = PrivatePostgres(bindir, root)
     try:
         try:
@@ -145,6 +166,26 @@ def private_postgres():
         if cluster.is_running():
             with contextlib.suppress(RuntimeError, subprocess.SubprocessError):
                 cluster.stop("immediate")
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def private_standby(primary: PrivatePostgres):
+    """A started streaming replica of a private cluster; stopped and deleted afterwards."""
+    if not (primary.bindir / "pg_basebackup").exists():
+        unavailable("pg_basebackup is not installed")
+    root = _cluster_root()
+    try:
+        try:
+            standby = primary.standby_create(root)
+            standby.start()
+        except (RuntimeError, OSError, subprocess.SubprocessError) as error:
+            unavailable(f"a streaming replica could not start: {error}")
+        yield standby
+    finally:
+        if (root / "data" / "postmaster.pid").exists():
+            with contextlib.suppress(RuntimeError, subprocess.SubprocessError):
+                PrivatePostgres(primary.bindir, root).stop("immediate")
         shutil.rmtree(root, ignore_errors=True)
 
 
