@@ -124,7 +124,7 @@ BENCH_LOAD_REDIS_URL ?= redis://127.0.0.1:6379/9
 # e.g. BENCH_LOAD_ARGS="--quick" for short runs, "--only download order_place" for some endpoints
 BENCH_LOAD_ARGS ?=
 
-.PHONY: bench bench-activity bench-load
+.PHONY: bench bench-activity bench-load bench-delivery
 bench: bench-activity bench-load
 
 # The activity log at ten million events; loads 11 million rows on the first run.
@@ -139,3 +139,12 @@ bench-load: $(STAMP_DEV)
 	bash scripts/ensure_wrk.sh
 	BENCH_DATABASE_URL=$(BENCH_LOAD_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_LOAD_REDIS_URL) \
 	  $(PY) scripts/bench_load.py $(BENCH_LOAD_ARGS)
+
+# Downloads per second, streamed by the portal against presigned URLs of an S3-compatible store
+# (Moto's server); seeds seed_demo --scale 20 on the load benchmark's database on the first run.
+bench-delivery: $(STAMP_DEV)
+	DATABASE_URL=$(BENCH_LOAD_DATABASE_URL) REDIS_URL=$(BENCH_LOAD_REDIS_URL) PYTHON=$(PY) \
+	  bash scripts/ensure_services.sh
+	bash scripts/ensure_wrk.sh
+	BENCH_DATABASE_URL=$(BENCH_LOAD_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_LOAD_REDIS_URL) \
+	  $(PY) scripts/bench_delivery.py $(BENCH_DELIVERY_ARGS)
