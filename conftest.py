@@ -15,7 +15,6 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from core.roles import Role
-from core.storage import object_storage_config, object_storage_options
 from core.tenancy import partner_scope
 from partners.services import api_token_issue
 from partners.tests.factories import PartnerFactory, SupportStaffFactory, UserFactory, totp_enrol
@@ -191,13 +190,5 @@ class ObjectStore:
 def object_storage(s3_server, settings) -> ObjectStore:
     """Software files, attachments and invoice PDFs in a new private bucket of the S3 server."""
     bucket = s3_server.bucket_create(f"portal-{uuid.uuid4().hex[:16]}")
-    options = object_storage_options(s3_server.env(bucket))
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": object_storage_config(options, location=""),
-    }
-    settings.SUPPORT_ATTACHMENT_STORAGE = object_storage_config(
-        options, location="support-attachments"
-    )
-    settings.INVOICE_PDF_STORAGE = object_storage_config(options, location="invoices")
+    s3_server.settings_apply(settings, bucket)
     return ObjectStore(server=s3_server, bucket=bucket)

@@ -135,6 +135,10 @@ def metrics_payload() -> tuple[bytes, str]:
     return generate_latest(metrics_registry()), CONTENT_TYPE_LATEST
 
 
+# Anything else a client sends is "other": a label per invented method would grow without end.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 def _route(request) -> str:
     match = getattr(request, "resolver_match", None)
     return match.view_name if match is not None and match.view_name else "unmatched"
@@ -157,8 +161,9 @@ class MetricsMiddleware:
         with connection.execute_wrapper(count):
             response = self.get_response(request)
         route = _route(request)
+        method = request.method if request.method in _METHODS else "other"
         REQUEST_SECONDS.labels(
-            route=route, method=request.method, status=str(response.status_code)
+            route=route, method=method, status=str(response.status_code)
         ).observe(time.perf_counter() - started)
         REQUEST_QUERIES.labels(route=route).observe(queries[0])
         return response

@@ -286,6 +286,20 @@ class PrivateS3:
         self.client().create_bucket(Bucket=name)
         return name
 
+    def settings_apply(self, settings, bucket: str) -> None:
+        """Point this test process's storages (pytest-django's `settings`) at `bucket`."""
+        from core.storage import object_storage_config, object_storage_options
+
+        options = object_storage_options(self.env(bucket))
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": object_storage_config(options, location=""),
+        }
+        settings.SUPPORT_ATTACHMENT_STORAGE = object_storage_config(
+            options, location="support-attachments"
+        )
+        settings.INVOICE_PDF_STORAGE = object_storage_config(options, location="invoices")
+
     def env(self, bucket: str) -> dict[str, str]:
         """The variables that put a process's files in `bucket` (core.storage)."""
         return {
@@ -355,6 +369,31 @@ def suite_database_url() -> str:
 
     database = settings.DATABASES["default"]
     return f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+
+
+def suite_database_probe() -> psycopg.Connection:
+    """A connection of its own to the suite's test database, outside Django's."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    return psycopg.connect(
+        host=database["HOST"],
+        port=database["PORT"],
+        user=database["USER"],
+        dbname=database["NAME"],
+        autocommit=True,
+    )
+
+
+def blocked_on(table: str) -> bool:
+    """Whether a query on `table` waits for a lock in the suite's test database."""
+    with suite_database_probe() as probe:
+        waiting = probe.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND query ILIKE %s",
+            [f"%{table}%"],
+        ).fetchone()[0]
+    return waiting > 0
 
 
 def portal_env(*, database_url: str, redis_url: str, var_dir: Path, **extra: str) -> dict:

@@ -13,7 +13,6 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
-import psycopg
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -37,27 +36,6 @@ pytestmark = [pytest.mark.faults, pytest.mark.worker, pytest.mark.django_db(tran
 WORK_TIMEOUT = 120
 # Held by the test while the worker must wait inside the PDF render (see _render_held).
 RENDER_LOCK = 7_304_211
-
-
-def _probe() -> psycopg.Connection:
-    database = settings.DATABASES["default"]
-    return psycopg.connect(
-        host=database["HOST"],
-        port=database["PORT"],
-        user=database["USER"],
-        dbname=database["NAME"],
-        autocommit=True,
-    )
-
-
-def _blocked_on(table: str) -> bool:
-    with _probe() as probe:
-        waiting = probe.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock' AND query ILIKE %s",
-            [f"%{table}%"],
-        ).fetchone()[0]
-    return waiting > 0
 
 
 def _worker_env(pdf_root: Path, *, redelivering: bool) -> dict:
@@ -115,7 +93,7 @@ def test_a_worker_killed_inside_the_month_close_leaves_a_close_that_another_fini
     pdf_root = tmp_path / "invoices"
     # The second partner's numbering row is locked: the close stops there, after the first
     # partner's invoice was issued and committed.
-    holder = _probe()
+    holder = servers.suite_database_probe()
     holder.autocommit = False
     holder.execute(
         "SELECT * FROM invoices_invoicesequence WHERE partner_id = %s FOR UPDATE", [second.pk]
@@ -124,7 +102,9 @@ def test_a_worker_killed_inside_the_month_close_leaves_a_close_that_another_fini
     try:
         invoices_close_task.delay()
         wait_until(
-            lambda: _blocked_on("invoices_invoicesequence"), timeout=WORK_TIMEOUT, interval=0.2
+            lambda: servers.blocked_on("invoices_invoicesequence"),
+            timeout=WORK_TIMEOUT,
+            interval=0.2,
         )
         killed.kill()
     finally:
@@ -152,7 +132,7 @@ def test_a_worker_killed_inside_the_month_close_leaves_a_close_that_another_fini
 def _render_held():
     """Make every UPDATE of an invoice wait for a lock this test holds: the render has written
     its PDF file by then and not yet committed the invoice row that names it."""
-    holder = _probe()
+    holder = servers.suite_database_probe()
     holder.execute("SELECT pg_advisory_lock(%s)", [RENDER_LOCK])
     holder.execute(
         "CREATE FUNCTION faults_render_held() RETURNS trigger AS $$ BEGIN "
@@ -184,7 +164,9 @@ def test_a_worker_killed_inside_a_pdf_render_leaves_one_pdf_after_the_reconciler
         with partner_scope(partner):
             # Its render task goes to the broker when this commits.
             invoice = invoice_issue(partner=partner, currency_code="EUR", month=month)
-        wait_until(lambda: _blocked_on("invoices_invoice"), timeout=WORK_TIMEOUT, interval=0.2)
+        wait_until(
+            lambda: servers.blocked_on("invoices_invoice"), timeout=WORK_TIMEOUT, interval=0.2
+        )
         killed.kill()
     connection.close()
     (orphan,) = _pdf_files(pdf_root)

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from core.storage import object_storage_config, object_storage_options
 from tests.faults import servers
 
 METRICS_TOKEN = "fleet-metrics-token"
@@ -51,18 +50,6 @@ class Fleet:
         worker = self.processes.worker(self.env(name), name=name)
         self.workers.append(worker)
         return worker
-
-    def storage_settings(self, settings) -> None:
-        """Point this test process's storages at the fleet's bucket."""
-        options = object_storage_options(self.s3.env(self.bucket))
-        settings.STORAGES = {
-            **settings.STORAGES,
-            "default": object_storage_config(options, location=""),
-        }
-        settings.SUPPORT_ATTACHMENT_STORAGE = object_storage_config(
-            options, location="support-attachments"
-        )
-        settings.INVOICE_PDF_STORAGE = object_storage_config(options, location="invoices")
 
 
 @pytest.fixture(scope="module")

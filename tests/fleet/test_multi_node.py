@@ -15,10 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from decimal import Decimal
 
-import psycopg
 import pytest
 import requests
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -35,6 +33,7 @@ from orders.tests.factories import order_for
 from partners.services import api_token_issue
 from partners.tests.factories import PartnerFactory, UserFactory, totp_enrol
 from tests.broker import broker_at
+from tests.faults import servers
 from tests.faults.visitor import TIMEOUT, Browser, sign_in
 from tests.waiting import wait_until
 
@@ -50,7 +49,7 @@ WORK_TIMEOUT = 120
 @pytest.fixture
 def partner_team(fleet, settings):
     """A partner with an Admin agent (TOTP) and a Billing admin, a customer and a purchase."""
-    fleet.storage_settings(settings)
+    fleet.s3.settings_apply(settings, fleet.bucket)
     partner = PartnerFactory(name=f"Fleet {uuid.uuid4().hex[:6]}")
     agent = UserFactory(
         partner=partner,
@@ -183,24 +182,6 @@ def test_a_link_issued_on_one_node_downloads_on_the_other_and_fifty_hold_across_
     assert events == 50
 
 
-def _probe() -> psycopg.Connection:
-    database = settings.DATABASES["default"]
-    return psycopg.connect(
-        host=database["HOST"], port=database["PORT"], user=database["USER"],
-        dbname=database["NAME"], autocommit=True,
-    )
-
-
-def _completion_blocked() -> bool:
-    with _probe() as probe:
-        waiting = probe.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock' AND query ILIKE %s",
-            ["%orders_orderline%"],
-        ).fetchone()[0]
-    return waiting > 0
-
-
 def _json_lines(process) -> list[dict]:
     lines = []
     for raw in process.log.read_text(errors="replace").splitlines():
@@ -224,7 +205,7 @@ def test_a_cancellation_requested_on_one_node_completes_once_while_its_worker_is
     web_a, _web_b = fleet.webs
     correlation_id = f"fleet-{uuid.uuid4().hex}"
     # The purchase's row is held: the completion task waits inside its transaction, mid-task.
-    holder = _probe()
+    holder = servers.suite_database_probe()
     holder.autocommit = False
     try:
         accepted = requests.patch(
@@ -235,7 +216,9 @@ def test_a_cancellation_requested_on_one_node_completes_once_while_its_worker_is
         )
         assert accepted.status_code == 202, accepted.text
         holder.execute("SELECT id FROM orders_orderline WHERE id = %s FOR UPDATE", [purchase.pk])
-        wait_until(_completion_blocked, timeout=WORK_TIMEOUT, interval=0.2)
+        wait_until(
+            lambda: servers.blocked_on("orders_orderline"), timeout=WORK_TIMEOUT, interval=0.2
+        )
         (busy,) = [w for w in fleet.workers if w.alive() and _received_the_completion(w)]
         busy.kill()
     finally:
