@@ -6,7 +6,6 @@ from typing import Any
 
 from django.db import transaction
 
-from core import metrics
 from core.request_context import current_request_context
 
 from .models import Event, OperationType, ResourceType
@@ -45,22 +44,7 @@ def event_record(
         details=details or {},
     )
     event.save(force_insert=True)
-    _operation_count(operation, event.details)
     return event
-
-
-def _operation_count(operation: OperationType, details: dict) -> None:
-    """The portal's own counters that follow from an event, counted when it commits."""
-    if operation == OperationType.SOFTWARE_DOWNLOAD:
-        metrics.count_on_commit(metrics.DOWNLOADS_COUNTED)
-    elif operation == OperationType.CANCEL_ORDER:
-        metrics.count_on_commit(metrics.CANCELLATIONS_REQUESTED)
-    elif operation == OperationType.COMPLETE_CANCELLATION:
-        metrics.count_on_commit(metrics.CANCELLATIONS_COMPLETED)
-    elif operation == OperationType.CREATE_CREDIT:
-        metrics.count_on_commit(metrics.CREDITS_BOOKED, kind=str(details.get("kind", "")))
-    elif operation == OperationType.ISSUE_INVOICE:
-        metrics.count_on_commit(metrics.INVOICES_ISSUED)
 
 
 @transaction.atomic

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from celery import current_app
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from kombu.exceptions import ChannelError
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -29,7 +29,7 @@ from prometheus_client import (
     multiprocess,
     start_http_server,
 )
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 logger = logging.getLogger(__name__)
 
@@ -60,56 +60,56 @@ DOWNLOADS_COUNTED = Counter(
 DOWNLOADS_REFUSED = Counter(
     "portal_downloads_refused", "Download requests refused, by reason.", ["reason"]
 )
-CANCELLATIONS_REQUESTED = Counter(
-    "portal_cancellations_requested", "Cancellations requested (pending until completed)."
-)
-CANCELLATIONS_COMPLETED = Counter("portal_cancellations_completed", "Cancellations completed.")
-CREDITS_BOOKED = Counter("portal_credits_booked", "Credits booked, by kind.", ["kind"])
-INVOICES_ISSUED = Counter("portal_invoices_issued", "Invoices issued.")
-
-# Gauges read when scraped, from the database or the broker: (name, help, read) where read()
-# gives {labels tuple: value}. Registered by the apps that own the data.
-_scrape_gauges: list[tuple[str, str, tuple[str, ...], Callable[[], dict]]] = []
+# Read when scraped, from the database or the broker, by the apps that own the data: the same
+# on every node (aggregate them with max, not sum), exact whatever process did the work or died.
+# (kind, name, help, labels, read) where read() gives {label values: value}.
+_scrape_reads: list[tuple[str, str, str, tuple[str, ...], Callable[[], dict]]] = []
 
 
 def scrape_gauge_register(
     name: str, documentation: str, read: Callable[[], dict], *, labels: tuple[str, ...] = ()
 ) -> None:
     """Add a gauge whose values read() gives at each scrape ({label values: value})."""
-    if all(existing[0] != name for existing in _scrape_gauges):
-        _scrape_gauges.append((name, documentation, labels, read))
+    _scrape_register("gauge", name, documentation, labels, read)
 
 
-def count_on_commit(counter, **labels) -> None:
-    """Count once the caller's transaction commits: a rolled-back write counts nothing."""
-    metric = counter.labels(**labels) if labels else counter
-    transaction.on_commit(metric.inc)
+def scrape_counter_register(
+    name: str, documentation: str, read: Callable[[], dict], *, labels: tuple[str, ...] = ()
+) -> None:
+    """Add a counter (a total that only grows, as rows that are never deleted) read at scrape."""
+    _scrape_register("counter", name, documentation, labels, read)
 
 
-class ScrapeGauges:
-    """The registered scrape-time gauges; one that cannot be read is left out, not an error."""
+def _scrape_register(kind, name, documentation, labels, read) -> None:
+    if all(existing[1] != name for existing in _scrape_reads):
+        _scrape_reads.append((kind, name, documentation, labels, read))
+
+
+class ScrapeReads:
+    """The metrics read at scrape time; one that cannot be read is left out, not an error."""
 
     def describe(self):
         # Without it, registering would read every gauge at once, at import time.
         return []
 
     def collect(self):
-        for name, documentation, labels, read in _scrape_gauges:
+        for kind, name, documentation, labels, read in _scrape_reads:
             try:
                 values = read()
             except Exception:  # noqa: BLE001 - a broker or database outage must not fail a scrape
                 logger.warning("metric %s could not be read", name, exc_info=True)
                 continue
-            family = GaugeMetricFamily(name, documentation, labels=list(labels))
+            family_class = CounterMetricFamily if kind == "counter" else GaugeMetricFamily
+            family = family_class(name, documentation, labels=list(labels))
             for label_values, value in values.items():
                 family.add_metric(list(label_values), value)
             yield family
 
 
-_SCRAPE_GAUGES = ScrapeGauges()
+_SCRAPE_READS = ScrapeReads()
 _MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 if not _MULTIPROCESS:
-    REGISTRY.register(_SCRAPE_GAUGES)
+    REGISTRY.register(_SCRAPE_READS)
 
 
 def metrics_registry() -> CollectorRegistry:
@@ -118,7 +118,7 @@ def metrics_registry() -> CollectorRegistry:
         return REGISTRY
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry)
-    registry.register(_SCRAPE_GAUGES)
+    registry.register(_SCRAPE_READS)
     return registry
 
 

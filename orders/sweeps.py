@@ -6,13 +6,13 @@ import logging
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from core.tenancy import partner_scope
 from partners.models import Partner
 
-from .models import Purchase, PurchaseStatus
+from .models import Credit, Purchase, PurchaseStatus
 from .services.cancellation import purchase_cancellation_complete
 
 logger = logging.getLogger(__name__)
@@ -72,3 +72,18 @@ def cancellations_pending_count() -> dict[tuple[str, ...], int]:
     now = timezone.now()
     due = pending.filter(cancellation_complete_after__lte=now).count()
     return {("due",): due, ("waiting",): pending.count() - due}
+
+
+def cancellations_total() -> dict[tuple[str, ...], int]:
+    """Cancellations ever requested and ever completed, across partners, for the metrics."""
+    lines = Purchase.objects.all_partners()
+    return {
+        ("requested",): lines.filter(cancellation_requested_at__isnull=False).count(),
+        ("completed",): lines.filter(cancelled_at__isnull=False).count(),
+    }
+
+
+def credits_total() -> dict[tuple[str, ...], int]:
+    """Credits booked, by kind, across partners, for the metrics."""
+    counts = Credit.objects.all_partners().order_by().values_list("kind").annotate(n=Count("pk"))
+    return {(kind,): n for kind, n in counts}

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from core.access import public, requires
 from core.error_responses import status_of
 from core.errors import PortalError
-from core.metrics import DOWNLOADS_REFUSED
+from core.metrics import DOWNLOADS_COUNTED, DOWNLOADS_REFUSED
 from core.ratelimits import RateLimited, rate_limit_check
 from core.roles import Action, user_can
 from customers.selectors import customer_get
@@ -152,6 +152,8 @@ def download_view(request, token: str):
         if error.state is None:
             rate_limit_check_quietly(request)
         return _dead_link(request, state=error.state, message=error.message)
+    if grant.counted:  # committed by now
+        DOWNLOADS_COUNTED.inc()
     if request.method == "HEAD":
         return head_response(grant.variant)
     return file_response(

@@ -113,6 +113,7 @@ class DownloadGrant:
     byte_range: ByteRange | None
     link_id: int
     download_id: int | None  # None for HEAD, which serves nothing
+    counted: bool = False  # this request counted a new download (not a resume, not HEAD)
 
 
 def download_byte_budget(size: int) -> int:
@@ -197,7 +198,11 @@ def download_link_consume(
             byte_range=byte_range,
         )
     return DownloadGrant(
-        variant=variant, byte_range=byte_range, link_id=link.link_id, download_id=download_id
+        variant=variant,
+        byte_range=byte_range,
+        link_id=link.link_id,
+        download_id=download_id,
+        counted=operation == OperationType.SOFTWARE_DOWNLOAD,
     )
 
 

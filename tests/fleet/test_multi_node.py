@@ -37,7 +37,12 @@ from tests.faults import servers
 from tests.faults.visitor import TIMEOUT, Browser, sign_in
 from tests.waiting import wait_until
 
-pytestmark = [pytest.mark.fleet, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.fleet,
+    pytest.mark.worker,
+    pytest.mark.postgres_only("the nodes share the suite's PostgreSQL database"),
+    pytest.mark.django_db(transaction=True),
+]
 PASSWORD = "correct horse battery staple"
 FILE_CONTENT = bytes(range(256)) * 400  # 100 KiB
 VARIANT = {"version": "2022", "language": "en-US", "file_type": "ISO (x64)"}
