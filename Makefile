@@ -27,7 +27,7 @@ PYTEST_ARGS ?=
 # file-system broker, the file cache) must share with PostgreSQL, real worker included.
 SQLITE_TESTS ?= software/tests orders/tests activity/tests activity_log/tests support/tests invoices/tests \
 	customers/tests catalog/tests/test_prices.py catalog/tests/test_policy.py partners/tests \
-	core/tests/test_health.py outbox/tests \
+	core/tests/test_health.py core/tests/test_languages.py outbox/tests \
 	tests/test_tenancy.py tests/test_route_matrix.py tests/test_api_conventions.py \
 	tests/test_embedded_leg.py
 

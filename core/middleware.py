@@ -10,6 +10,7 @@ from django.core.exceptions import BadRequest
 from django.utils import timezone, translation
 
 from .client_ip import client_ip
+from .languages import user_language
 from .request_context import RequestContext, request_context
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
@@ -89,7 +90,8 @@ class SessionLifetimeMiddleware:
 
 
 class UserPreferencesMiddleware:
-    """Use the signed-in user's language and time zone."""
+    """Use the signed-in user's language (chosen, else the browser's, else the partner's) and
+    time zone; a visitor who is not signed in gets the browser's (LocaleMiddleware)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -97,8 +99,9 @@ class UserPreferencesMiddleware:
     def __call__(self, request):
         user = request.user
         if user.is_authenticated:
-            translation.activate(user.language)
-            request.LANGUAGE_CODE = user.language
+            language = user_language(user, request=request)
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
             try:
                 timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):

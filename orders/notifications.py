@@ -6,6 +6,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.languages import user_language
 from core.roles import Role
 from outbox.services import email_queue
 from partners.models import User
@@ -26,7 +27,7 @@ def cancellation_completed_notify(*, purchase: Purchase) -> None:
     """Queue the "cancellation completed" e-mail for each recipient, in their language, once."""
     credit = Credit.objects.filter(purchase=purchase, kind=CreditKind.CANCEL_IMMEDIATE).first()
     for person in _recipients(purchase):
-        with translation.override(person.language):
+        with translation.override(user_language(person)):
             subject = _("Cancellation completed: %(product)s for %(customer)s") % {
                 "product": purchase.product_title,
                 "customer": purchase.customer.company_name,

@@ -37,7 +37,12 @@ class ApiTokenForm(forms.Form):
 
 
 class PreferencesForm(forms.Form):
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("", _("Automatic: your browser's language, else your organisation's")),
+                 *settings.LANGUAGES],
+        required=False,
+    )
     time_zone = forms.ChoiceField(
         label=_("Time zone"), choices=[(name, name) for name in _TIME_ZONES]
     )

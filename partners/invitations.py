@@ -34,6 +34,7 @@ from activity.models import Event, OperationType, ResourceType
 from activity.services import event_record
 from core.background import task_enqueue_on_commit
 from core.errors import Conflict, Gone, NotFound
+from core.languages import user_language
 from core.outages import broker_required
 from core.ratelimits import RateLimited
 from core.tenancy import partner_scope
@@ -223,7 +224,7 @@ def invitation_send(*, invitation_id: int, base_url: str) -> None:
         return
     partner = invitation.partner
     account = _account_of(invitation.email)
-    with translation.override(account.language if account else partner.language):
+    with translation.override(user_language(account) if account else partner.language):
         subject = _("You are invited to %(partner)s on the CSP Partner Portal") % {
             "partner": partner.name
         }
@@ -268,7 +269,6 @@ def _invitation_accept(*, invitation_id: int, password: str) -> User:
             user = User.objects.create_user(
                 invitation.email, password, partner=partner, full_name=invitation.full_name,
                 roles=invitation.roles, invited_by=invitation.invited_by,
-                language=partner.language,
             )
             EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
     except IntegrityError as exc:

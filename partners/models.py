@@ -69,8 +69,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_support_staff = models.BooleanField(_("support staff"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("admin site access"), default=False)
+    # Empty until the user chooses one: the browser's language decides, else the partner's
+    # document language (core.languages.user_language).
     language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
+        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default=""
     )
     time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Rome")
     date_joined = models.DateTimeField(default=timezone.now)

@@ -95,8 +95,8 @@ def _ensure_global_admin_remains(*, partner: Partner, user: User, keeps_global_a
 
 
 def user_preferences_set(*, user: User, language: str, time_zone: str) -> User:
-    """Save the user's language and time zone."""
-    if language not in dict(settings.LANGUAGES):
+    """Save the user's language ("" leaves it to the browser) and time zone."""
+    if language and language not in dict(settings.LANGUAGES):
         raise PortalError(_("Unknown language."), code="invalid_language", field="language")
     try:
         zoneinfo.ZoneInfo(time_zone)

@@ -39,13 +39,18 @@ def test_the_requester_and_every_active_global_admin_get_one_each_in_their_langu
 ):
     italian = UserFactory(partner=owner_partner, roles=[Role.GLOBAL_ADMIN.value],
                           email="it@owner.example", language="it")
+    # No language chosen: e-mails have no browser to ask, so the partner's document language.
+    owner_partner.language = "it"
+    owner_partner.save(update_fields=["language"])
+    role_users[Role.GLOBAL_ADMIN].language = "en"
+    role_users[Role.GLOBAL_ADMIN].save(update_fields=["language"])
     UserFactory(partner=owner_partner, roles=[Role.GLOBAL_ADMIN.value],
                 email="gone@owner.example", is_active=False)
     with partner_scope(owner_partner):
         assert purchase_cancellation_complete(purchase_id=pending.pk) is True
         assert purchase_cancellation_complete(purchase_id=pending.pk) is False
     assert _queued(owner_partner) == {
-        role_users[Role.ADMIN_AGENT].email: "Cancellation completed: SQL Server 2022 for Contoso",
+        role_users[Role.ADMIN_AGENT].email: "Annullamento completato: SQL Server 2022 per Contoso",
         role_users[Role.GLOBAL_ADMIN].email: "Cancellation completed: SQL Server 2022 for Contoso",
         italian.email: "Annullamento completato: SQL Server 2022 per Contoso",
     }

@@ -26,5 +26,8 @@ class MeOutput(serializers.Serializer):
 
 
 class PreferencesInput(serializers.Serializer):
-    language = serializers.ChoiceField(choices=[code for code, _ in settings.LANGUAGES])
+    # "" leaves the language to the browser, else the partner's document language.
+    language = serializers.ChoiceField(
+        choices=[code for code, _ in settings.LANGUAGES], allow_blank=True
+    )
     timeZone = serializers.CharField(max_length=64)
