@@ -2,7 +2,6 @@
 
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from babel.numbers import is_currency
@@ -12,14 +11,13 @@ from django_countries import countries
 
 from catalog.data.reservation_exclusions import UNAVAILABLE_MARKETS
 from catalog.models import Market, MarketExclusion, ProductFamily
-
-SOURCE = Path(__file__).resolve().parents[3] / "shared" / "seed" / "seed-english.md"
+from tests.seed_source import ENGLISH, seed_text
 
 pytestmark = pytest.mark.django_db
 
 
 def _source_table_names() -> list[str]:
-    text = SOURCE.read_text(encoding="utf-8")
+    text = seed_text(ENGLISH)
     table = text.split("| Unavailable markets |", 1)[1].split("<!--", 1)[0]
     names = []
     for line in table.splitlines():
@@ -64,8 +62,6 @@ def test_every_other_market_has_an_iso_currency_and_a_zero_rate_to_set_in_the_ad
 
 
 def test_the_exclusion_table_holds_exactly_the_sources_109_names():
-    if not SOURCE.exists():
-        pytest.skip(f"{SOURCE} is not beside the project")
     names = _source_table_names()
     assert len(names) == 109
     assert sorted(names) == sorted(UNAVAILABLE_MARKETS)
