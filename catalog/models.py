@@ -3,6 +3,7 @@ exclusions and downloadable software variants (SPEC §2)."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
@@ -80,6 +81,19 @@ DOWNLOADABLE_FAMILIES = frozenset({ProductFamily.SERVER_SUBSCRIPTION,
                                    ProductFamily.PERPETUAL_SOFTWARE})
 
 
+# The source: "At this time, you cannot cancel or exchange a SUSE or RedHat software plan."
+# Software plans are those plans; the publisher catches one filed under another family. The
+# pattern is read by Python and, in the check constraint below, by PostgreSQL and SQLite alike.
+NEVER_CANCELLABLE_PUBLISHERS = r"^(suse|red ?hat)([^a-z]|$)"
+
+
+def is_never_cancellable(*, family: str, publisher: str) -> bool:
+    """Whether the family or publisher rules cancellation out (SUSE and Red Hat plans)."""
+    return family == ProductFamily.SOFTWARE_PLAN or bool(
+        re.match(NEVER_CANCELLABLE_PUBLISHERS, publisher.strip(), flags=re.IGNORECASE)
+    )
+
+
 @dataclass(frozen=True)
 class CancellationPolicy:
     is_cancellable: bool
@@ -102,8 +116,8 @@ class Product(models.Model):
     )
     is_cancellable = models.BooleanField(
         _("cancellable"), default=True,
-        help_text=_("Clear for products that can be neither cancelled nor exchanged "
-                    "(SUSE and Red Hat plans)."),
+        help_text=_("Clear for products that can be neither cancelled nor exchanged. Software "
+                    "plans and SUSE or Red Hat products never can."),
     )
     cancellation_window_days = models.PositiveSmallIntegerField(
         _("cancellation window (days)"), default=DEFAULT_CANCELLATION_WINDOW_DAYS,
@@ -123,6 +137,18 @@ class Product(models.Model):
             models.CheckConstraint(
                 condition=models.Q(cancellation_window_days__gte=1),
                 name="product_cancellation_window_positive",
+            ),
+            # Follows from the family and the publisher, so a new SUSE plan cannot be made
+            # cancellable by mistake in the admin (the form shows this message).
+            models.CheckConstraint(
+                condition=models.Q(is_cancellable=False)
+                | (~models.Q(family=ProductFamily.SOFTWARE_PLAN)
+                   & ~models.Q(publisher__iregex=NEVER_CANCELLABLE_PUBLISHERS)),
+                name="product_suse_and_red_hat_plans_not_cancellable",
+                violation_error_message=_(
+                    "Software plans and SUSE or Red Hat products can be neither cancelled nor "
+                    "exchanged: clear “cancellable”."
+                ),
             ),
         ]
 

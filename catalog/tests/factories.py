@@ -15,6 +15,7 @@ from catalog.models import (
     ProductFamily,
     Sku,
     Term,
+    is_never_cancellable,
 )
 
 SINCE_2025 = datetime(2025, 1, 1, tzinfo=UTC)
@@ -32,6 +33,12 @@ class ProductFactory(factory.django.DjangoModelFactory):
     product_id = factory.Sequence(lambda n: f"TESTPROD{n:04d}")
     title = factory.Sequence(lambda n: f"Test product {n}")
     family = ProductFamily.PERPETUAL_SOFTWARE
+    publisher = "Microsoft Corporation"
+    is_cancellable = factory.LazyAttribute(
+        lambda product: not is_never_cancellable(
+            family=product.family, publisher=product.publisher
+        )
+    )
 
 
 class SkuFactory(factory.django.DjangoModelFactory):

@@ -198,3 +198,42 @@ def test_a_reservation_has_no_software_variants(staff):
     assert "Azure reservations have nothing to download." in response.content.decode(), _errors(
         response)
     assert not SoftwareVariant.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("family", "publisher"),
+    [
+        (ProductFamily.SOFTWARE_PLAN, "Microsoft Corporation"),
+        (ProductFamily.SOFTWARE_PLAN, "SUSE"),
+        (ProductFamily.PERPETUAL_SOFTWARE, "SUSE LLC"),
+        (ProductFamily.SERVER_SUBSCRIPTION, "Red Hat, Inc."),
+        (ProductFamily.PERPETUAL_SOFTWARE, "redhat"),
+    ],
+)
+def test_a_suse_or_red_hat_plan_cannot_be_made_cancellable_in_the_admin(staff, family, publisher):
+    form = {"product_id": "SUSEPLAN0001", "title": "SUSE Linux Enterprise Server for SAP plan",
+            "publisher": publisher, "description": "", "family": family,
+            "is_cancellable": "on", "cancellation_window_days": "60",
+            **_inline("skus", []), **_inline("exclusions", []), **_inline("variants", []),
+            "_save": "Save"}
+    response = staff.post("/admin/catalog/product/add/", form)
+    assert response.status_code == 200
+    assert "can be neither cancelled nor exchanged" in response.content.decode()
+    assert not Product.objects.filter(product_id="SUSEPLAN0001").exists()
+    saved = staff.post("/admin/catalog/product/add/", {**form, "is_cancellable": ""})
+    assert saved.status_code == 302, _errors(saved)
+    product = Product.objects.get(product_id="SUSEPLAN0001")
+    assert product.cancellation_policy.is_cancellable is False
+
+
+def test_a_microsoft_product_may_still_be_cancellable_or_not(staff):
+    for product_id, cancellable in (("MSFTPROD0001", "on"), ("MSFTPROD0002", "")):
+        response = staff.post("/admin/catalog/product/add/", {
+            "product_id": product_id, "title": "Windows Server 2025 Standard",
+            "publisher": "Microsoft Corporation", "description": "",
+            "family": ProductFamily.PERPETUAL_SOFTWARE, "is_cancellable": cancellable,
+            "cancellation_window_days": "60", **_inline("skus", []),
+            **_inline("exclusions", []), **_inline("variants", []), "_save": "Save"})
+        assert response.status_code == 302, _errors(response)
+    assert dict(Product.objects.filter(product_id__startswith="MSFTPROD").values_list(
+        "product_id", "is_cancellable")) == {"MSFTPROD0001": True, "MSFTPROD0002": False}

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from catalog.models import Billing, MarketExclusion, Price, ProductFamily, Term
+from catalog.models import Billing, MarketExclusion, Price, Product, ProductFamily, Term
 from catalog.selectors import catalog_item_get, price_in_force
 from core.error_responses import status_of
 from core.errors import PortalError
@@ -171,3 +171,14 @@ def test_cancellation_is_a_sixty_day_window_by_default_and_data_per_product():
     assert (plan.cancellation_policy.is_cancellable, plan.cancellation_policy.window_days) == (
         False, None
     )
+
+
+def test_the_database_refuses_a_cancellable_suse_plan_whoever_writes_it():
+    plan = ProductFactory(family=ProductFamily.SOFTWARE_PLAN, publisher="SUSE")
+    assert plan.is_cancellable is False
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Product.objects.filter(pk=plan.pk).update(is_cancellable=True)
+    red_hat = ProductFactory(family=ProductFamily.PERPETUAL_SOFTWARE, publisher="Red Hat")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Product.objects.filter(pk=red_hat.pk).update(is_cancellable=True)
+    assert not Product.objects.filter(pk__in=[plan.pk, red_hat.pk], is_cancellable=True).exists()
