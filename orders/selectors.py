@@ -6,13 +6,15 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
+from catalog.models import ProductFamily
 from core.errors import NotFound
 
-from .models import Order, Purchase
+from .models import Order, Purchase, PurchaseStatus
 from .policy import Cancellation, purchase_cancellation, reservation_refunds_usd
 from .refundable import credit_ledger
 
@@ -84,6 +86,26 @@ def cancellation_facts(
         )
         for order in orders
         for line in order.lines.all()
+    }
+
+
+def purchase_cancellation_facts(
+    *, customer, purchases: Iterable[Purchase], at: datetime
+) -> dict[int, Cancellation]:
+    """Return the cancellation facts of some of the customer's purchases, by id.
+
+    The reservation refunds and the credits of the customer's orders are read once, and only
+    when an active purchase (an active reservation, for the refunds) needs them.
+    """
+    purchases = list(purchases)
+    active = [p for p in purchases if p.status == PurchaseStatus.ACTIVE]
+    refunded_usd: Decimal | None | bool = False
+    if any(p.family == ProductFamily.AZURE_RESERVATION for p in active):
+        refunded_usd = reservation_refunds_usd(customer=customer, at=at)
+    ledger = credit_ledger(customer=customer) if active else None
+    return {
+        p.pk: purchase_cancellation(purchase=p, at=at, refunded_usd=refunded_usd, ledger=ledger)
+        for p in purchases
     }
 
 

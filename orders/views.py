@@ -1,5 +1,4 @@
 import uuid
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -18,6 +17,7 @@ from customers.selectors import customer_get
 
 from . import cart, selectors
 from .forms import AddProductsFilterForm, AddToCartForm, PlaceOrderForm, RemoveFromCartForm
+from .links import cancellation_support_request_url
 from .quotes import order_quote
 from .services.cancellation import order_cancel
 from .services.placing import order_place_once
@@ -159,18 +159,6 @@ def order_place_view(request, customer_id):
     return redirect(f"{detail}?placed=1")
 
 
-def _support_request_url(customer, purchase) -> str:
-    query = urlencode(
-        {
-            "topic": "csp_purchase_refund",
-            "customer": str(customer.entra_tenant_id),
-            "order": str(purchase.order_id),
-            "product": purchase.product_title,
-        }
-    )
-    return f"{reverse('support:request_create')}?{query}"
-
-
 @requires(Action.CANCEL_PURCHASE)
 @require_http_methods(["GET", "POST"])
 def purchase_cancel_view(request, customer_id, purchase_id):
@@ -213,6 +201,6 @@ def purchase_cancel_view(request, customer_id, purchase_id):
             "chosen": chosen,
             "facts": dialog.facts,
             "active_tab": "software",
-            "support_url": _support_request_url(customer, chosen),
+            "support_url": cancellation_support_request_url(customer=customer, purchase=chosen),
         },
     )

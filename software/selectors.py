@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils import timezone
 
 from catalog.models import SoftwareVariant
 from orders.models import Purchase
-from orders.selectors import purchase_list
+from orders.policy import Cancellation
+from orders.selectors import purchase_cancellation_facts, purchase_list
 
 
 @dataclass
@@ -32,14 +36,27 @@ class VariantChoices:
 class SoftwareRow:
     purchase: Purchase
     choices: VariantChoices
+    cancellation: Cancellation
 
 
-def software_rows(*, customer) -> list[SoftwareRow]:
-    """Return every purchase of the customer with its product's variants, in two queries."""
+def software_rows(*, customer, at: datetime | None = None) -> list[SoftwareRow]:
+    """Return every purchase of the customer with its product's variants and its cancellation facts.
+
+    Two queries, two more for the credits when a purchase is active, and two for the refund cap
+    when an active one is an Azure reservation.
+    """
     purchases = list(purchase_list(customer=customer))
     by_product: dict[int, VariantChoices] = defaultdict(VariantChoices)
     for variant in SoftwareVariant.objects.filter(
         product_id__in={p.product_id for p in purchases}
     ).order_by("-version", "language", "file_type"):
         by_product[variant.product_id].add(variant)
-    return [SoftwareRow(purchase=p, choices=by_product[p.product_id]) for p in purchases]
+    cancellations = purchase_cancellation_facts(
+        customer=customer, purchases=purchases, at=at or timezone.now()
+    )
+    return [
+        SoftwareRow(
+            purchase=p, choices=by_product[p.product_id], cancellation=cancellations[p.pk]
+        )
+        for p in purchases
+    ]

@@ -176,17 +176,20 @@ def test_the_whole_story_from_sign_in_to_an_approved_refund(
     )
     assert hashlib.sha256(Path(download.value.path()).read_bytes()).hexdigest() == variant.sha256
 
-    # A purchase 75 days old cannot be cancelled; the new one can, and completes in the worker.
+    # A purchase 75 days old offers no Cancel, only the support request; the new one can be
+    # cancelled, and the cancellation completes in the worker.
     page.get_by_role("link", name="Software", exact=True).click()
     old_row = page.locator("#software-table tbody tr", has_text=old_order.alternate_id)
-    old_row.get_by_role("link", name="Cancel").click()
-    dialog = page.locator("#cancel-dialog")
-    expect(dialog.locator("#cancel-facts")).to_contain_text("cancellation window has passed")
-    expect(dialog.locator("#cancel-submit")).to_have_count(0)
+    expect(old_row.locator(".purchase-cancellation")).to_contain_text(
+        "Cancellation window passed."
+    )
+    expect(old_row.get_by_role("link", name="Cancel", exact=True)).to_have_count(0)
+    expect(old_row.get_by_role("link", name="customer support request")).to_be_visible()
     story.step("refused-75-days-old", check_accessibility=True)
-    dialog.locator("[data-close-dialog]").click()
-    purchase_row.get_by_role("link", name="Cancel").click()
+    purchase_row.get_by_role("link", name="Cancel", exact=True).click()
+    dialog = page.locator("#cancel-dialog")
     expect(dialog.locator("#cancel-facts")).to_contain_text("days remain")
+    expect(dialog.get_by_role("link", name="Order history")).to_be_visible()
     dialog.get_by_label("I have read the Important notice").check()
     story.step("cancel-dialog")
     dialog.get_by_role("button", name="Submit").click()
