@@ -26,7 +26,8 @@ PYTEST_ARGS ?=
 # The SQLite leg of `make test`: the flows that `make run`'s embedded default (SQLite, Kombu's
 # file-system broker, the file cache) must share with PostgreSQL, real worker included.
 SQLITE_TESTS ?= software/tests orders/tests activity/tests activity_log/tests support/tests invoices/tests \
-	customers/tests catalog/tests/test_prices.py catalog/tests/test_policy.py partners/tests \
+	customers/tests catalog/tests/test_prices.py catalog/tests/test_policy.py \
+	catalog/tests/test_reservation_markets.py partners/tests \
 	core/tests/test_health.py core/tests/test_languages.py outbox/tests \
 	tests/test_tenancy.py tests/test_route_matrix.py tests/test_api_conventions.py \
 	tests/test_embedded_leg.py

@@ -156,6 +156,15 @@ class Product(models.Model):
         return f"{self.title} ({self.product_id})"
 
     @property
+    def carries_hybrid_benefit_note(self) -> bool:
+        """Azure reservations and Windows Server: where the source's Azure Hybrid Benefit note
+        applies."""
+        return (
+            self.family == ProductFamily.AZURE_RESERVATION
+            or "windows server" in self.title.casefold()
+        )
+
+    @property
     def cancellation_policy(self) -> CancellationPolicy:
         if not self.is_cancellable:
             return CancellationPolicy(is_cancellable=False, window_days=None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +14,8 @@ from django_countries import countries
 
 from core.errors import NotFound, PortalError
 
+from .data.reservation_exclusions import UNAVAILABLE_MARKETS
+from .data.reservation_market_names import UNAVAILABLE_MARKET_NAMES
 from .models import (
     AVAILABILITY_ID_PATTERN,
     PRODUCT_ID_PATTERN,
@@ -186,3 +189,32 @@ def catalogue_for_market(
         ))
     return entries
 
+
+
+@dataclass(frozen=True)
+class UnavailableMarket:
+    name: str
+    country: str
+    is_asked_about: bool
+
+
+def _sort_key(name: str) -> str:
+    """The name without its accents, for an order readers of either language expect."""
+    return "".join(
+        char for char in unicodedata.normalize("NFKD", name.casefold())
+        if not unicodedata.combining(char)
+    )
+
+
+def reservation_unavailable_markets(*, country: str = "") -> list[UnavailableMarket]:
+    """Return the source's 109 markets without Azure reservations, as it names them.
+
+    The names are the active language's, sorted in it; `country` marks the names of that market.
+    """
+    code = country.strip().upper()
+    names = [
+        UnavailableMarket(name=str(UNAVAILABLE_MARKET_NAMES[english]), country=market,
+                          is_asked_about=market == code)
+        for english, market in UNAVAILABLE_MARKETS.items()
+    ]
+    return sorted(names, key=lambda market: _sort_key(market.name))

@@ -1,6 +1,6 @@
 from django.shortcuts import render
 
-from core.access import requires
+from core.access import requires, signed_in
 from core.roles import Action
 
 from . import selectors
@@ -24,3 +24,9 @@ def catalogue_view(request):
     return render(
         request, "catalog/catalogue.html", {"form": form, "market": market, "entries": entries}
     )
+
+
+@signed_in
+def reservation_markets_view(request):
+    markets = selectors.reservation_unavailable_markets(country=request.GET.get("country", ""))
+    return render(request, "catalog/reservation_markets.html", {"markets": markets})

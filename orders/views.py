@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from catalog.policy import MARKET_UNAVAILABLE
 from catalog.selectors import catalogue_for_market, market_get
 from catalog.target_views import TargetView
 from core.access import requires
@@ -97,7 +98,9 @@ def cart_add_view(request, customer_id):
         # Checked now so the partner hears of an unavailable product before the review.
         order_quote(customer=customer, lines=[line])
     except PortalError as error:
-        messages.error(request, error.message)
+        # The message then links to the markets where Azure reservations are not sold.
+        tags = "market-unavailable" if error.code == MARKET_UNAVAILABLE else ""
+        messages.error(request, error.message, extra_tags=tags)
         return redirect("orders:add_products", customer_id=customer.entra_tenant_id)
     cart.cart_add(request.session, customer, offer_id=line.offer_id, quantity=line.quantity)
     messages.success(request, _("Added to the cart."))
@@ -118,7 +121,7 @@ def cart_view(request, customer_id):
         try:
             quote = order_quote(customer=customer, lines=lines)
         except PortalError as error:
-            problem = error.message
+            problem = error
     return render(
         request,
         "orders/cart.html",

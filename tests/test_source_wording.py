@@ -80,3 +80,17 @@ def test_every_role_has_the_sources_italian_name():
     assert {str(role.label) for role in Role} - labelled == {"Sales agent", "Billing admin"}, (
         "the source names these two roles nowhere; the others must be compared"
     )
+
+
+def test_the_hybrid_benefit_note_is_the_sources_paragraph_in_both_languages():
+    segments = localised_segments()
+    first = next(
+        index for index, (_it, en) in enumerate(segments)
+        if en.startswith("The Azure Hybrid Benefit helps")
+    )
+    paragraph = segments[first:first + 3]
+    english = " ".join(en for _it, en in paragraph)
+    italian = " ".join(it for it, _en in paragraph)
+    assert english.endswith("(Linux virtual machine rates, e.g.).")
+    with translation.override("it"):
+        assert gettext(english) == italian
