@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from core.roles import Role
@@ -74,6 +75,14 @@ def _sqlite_flush_past_the_append_only_triggers():
 def _fresh_cache():
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request activates its user's language for the thread and nothing resets it, so a test
+    # that follows one in Italian would read Italian messages from the services it calls.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

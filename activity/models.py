@@ -178,16 +178,6 @@ class Event(models.Model):
             return ""
         return str(self.details.get(PRODUCT_TITLE_KEY, ""))
 
-    @property
-    def details_summary(self) -> str:
-        """The details other than the product, as `key: value` pairs for people to read."""
-        if not isinstance(self.details, dict):
-            return str(self.details)
-        return "; ".join(
-            f"{key}: {', '.join(map(str, value)) if isinstance(value, list) else value}"
-            for key, value in self.details.items() if key != PRODUCT_TITLE_KEY
-        )
-
 
 class EventCount(models.Model):
     """How many events of one type a partner had in one quarter hour: the chart reads these.

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from activity.models import Event, OperationType
 
+from .details import event_details_text, event_product_text
 from .selectors import PeriodCount
 
 DETAILS_SHOWN_CHARS = 160
@@ -138,7 +139,7 @@ def log_rows(*, events: list[Event]) -> list[LogRow]:
     rows = []
     for event in events:
         local = timezone.localtime(event.occurred_at)
-        details = event.details_summary
+        details = event_details_text(event)
         operation = event.operation_label
         if event.operation_status != "succeeded":
             operation = f"{operation} ({event.operation_status})"
@@ -150,7 +151,7 @@ def log_rows(*, events: list[Event]) -> list[LogRow]:
             ), ip_address=event.ip_address or "—",
             operation=operation,
             customer=event.customer.company_name if event.customer is not None else "—",
-            product=event.product_title or "—",
+            product=event_product_text(event) or "—",
             details=(details if len(details) <= DETAILS_SHOWN_CHARS
                      else Truncator(details).chars(DETAILS_SHOWN_CHARS)),
         ))

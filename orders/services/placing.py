@@ -116,6 +116,8 @@ def order_place(
         customer=customer,
         object_id=str(order.id),
         details={
+            # The log's Product column and the CSV read this key; the lines name each one.
+            "productTitle": ", ".join(dict.fromkeys(line.product_title for line in saved)),
             "orderId": str(order.id),
             "alternateId": order.alternate_id,
             "lineItems": [
