@@ -1,5 +1,6 @@
 """The Invoices pages: list with its chart, Unbilled, detail, PDF download; roles and partners."""
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -154,3 +155,15 @@ def test_another_partners_invoice_is_404_on_the_page_and_the_pdf(closed, outside
 def test_the_menu_leads_to_the_invoices(closed, billing):
     page = billing.get("/invoices/").content.decode()
     assert '<a href="/invoices/" data-nav="invoices:invoice_list" aria-current="page">' in page
+
+
+def test_the_summary_says_which_figures_include_tax(closed, billing):
+    euro = closed.invoice("EUR")
+    page = billing.get(f"/invoices/{euro.number}/").content.decode()
+    totals = page.split('class="compact invoice-totals"', 1)[1].split("</table>", 1)[0]
+    rows = [cell.strip() for cell in re.findall(r'<th scope="row">(.*?)</th>', totals)]
+    assert rows == ["Charges (tax included)", "Credits (tax included)", "Subtotal before tax",
+                    "Tax", "Total"]
+    charges = re.search(r"Charges \(tax included\)</th><td class=\"num\">(.*?)</td>", totals)
+    assert charges.group(1) == f"€{euro.charges_total:,.2f}"
+    assert euro.charges_total + euro.credits_total == euro.subtotal + euro.tax_total
