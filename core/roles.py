@@ -26,6 +26,7 @@ class Action(enum.StrEnum):
     CANCEL_PURCHASE = "cancel_purchase"
     VIEW_ACTIVITY_LOG = "view_activity_log"
     VIEW_INVOICES = "view_invoices"
+    VIEW_SPEND = "view_spend"
     FILE_SUPPORT_REQUESTS = "file_support_requests"
     MANAGE_USERS = "manage_users"
     TRIAGE_SUPPORT_REQUESTS = "triage_support_requests"
@@ -45,6 +46,8 @@ PARTNER_ROLE_PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.CANCEL_PURCHASE: frozenset({_AA}),
     Action.VIEW_ACTIVITY_LOG: frozenset({_G, _ACC, _REF, _MKT}),
     Action.VIEW_INVOICES: frozenset({_G, _ACC, _BILL}),
+    # Issue 19: the dashboard's spend chart, for the Billing and Global admins.
+    Action.VIEW_SPEND: frozenset({_G, _BILL}),
     Action.FILE_SUPPORT_REQUESTS: frozenset({_G, _AA, _SA, _ACC, _BILL}),
     Action.MANAGE_USERS: frozenset({_G}),
     Action.TRIAGE_SUPPORT_REQUESTS: frozenset(),

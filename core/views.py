@@ -2,28 +2,19 @@ import sys
 
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from core.access import public, signed_in
+from core.access import public
 from core.api.exceptions import problem_response
 from core.mfa import user_is_operator_staff, user_must_enrol_mfa
 
 from .errors import NotFound
 from .health import health_report
 from .metrics import metrics_authorized, metrics_payload
-from .navigation import MAIN_MENU, menu_for
 from .outages import RETRY_AFTER_SECONDS, Outage, outage_of
-
-
-@signed_in
-def home_view(request):
-    entries = menu_for(request.user, MAIN_MENU)
-    if entries:
-        return redirect(entries[0]["url"])
-    return render(request, "core/home.html")
 
 
 @public

@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from core import views as core_views
+from dashboard import views as dashboard_views
 from partners.admin_login import admin_login_view
 
 api_v1 = [
@@ -32,7 +33,7 @@ api_v1 = [
 admin.site.login = admin_login_view
 
 urlpatterns = [
-    path("", core_views.home_view, name="home"),
+    path("", dashboard_views.home_view, name="home"),
     path("healthz", core_views.healthz_view, name="healthz"),
     path("metrics", core_views.metrics_view, name="metrics"),
     path("accounts/", include("allauth.urls")),

@@ -1,4 +1,5 @@
-"""The invoices page's picture: a year of charges and credits as an inline SVG bar chart.
+"""The invoices' pictures: a year of charges and credits by month, and the customers who cost
+most, as inline SVG bar charts.
 
 Drawn on the server with SVG presentation attributes only (no style attribute, no script), so it
 passes the Content Security Policy (`style-src 'self'`) and shows without JavaScript. Charges
@@ -11,7 +12,7 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .selectors import MonthFigures
+from .selectors import CustomerFigures, MonthFigures
 
 WIDTH, HEIGHT = 720, 250
 PLOT_LEFT, PLOT_RIGHT, PLOT_TOP, PLOT_BOTTOM = 92, 708, 14, 206
@@ -98,3 +99,52 @@ def monthly_chart(*, figures: list[MonthFigures], currency_code: str) -> Chart:
         zero_y=zero_y,
         has_data=bool(top or bottom),
     )
+
+
+# The customers' chart: one horizontal bar per customer, its name at the left, its figure after.
+CUSTOMER_ROW_HEIGHT = 28
+CUSTOMER_NAME_RIGHT, CUSTOMER_BAR_LEFT, CUSTOMER_BAR_RIGHT = 226, 234, 610
+CUSTOMER_NAME_CHARS = 30
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    figures: CustomerFigures
+    short_name: str
+    bar: Bar
+    text_y: float
+    value_x: float
+
+
+@dataclass(frozen=True)
+class CustomerChart:
+    currency_code: str
+    rows: list[CustomerRow]
+    width: int = WIDTH
+    name_right: int = CUSTOMER_NAME_RIGHT
+    bar_left: int = CUSTOMER_BAR_LEFT
+
+    @property
+    def height(self) -> int:
+        return CUSTOMER_ROW_HEIGHT * len(self.rows) + 8
+
+
+def customer_chart(*, figures: list[CustomerFigures], currency_code: str) -> CustomerChart:
+    """Bars scaled so the costliest customer's reaches the right; credits above charges give
+    no bar, only the figure."""
+    top = nice_ceiling(max((f.net for f in figures), default=Decimal(0)))
+    scale = (CUSTOMER_BAR_RIGHT - CUSTOMER_BAR_LEFT) / float(top or 1)
+    rows = []
+    for index, customer in enumerate(figures):
+        length = round(max(float(customer.net), 0.0) * scale, 1)
+        y = 4 + index * CUSTOMER_ROW_HEIGHT
+        name = customer.name
+        if len(name) > CUSTOMER_NAME_CHARS:
+            name = name[: CUSTOMER_NAME_CHARS - 1] + "…"
+        rows.append(CustomerRow(
+            figures=customer, short_name=name,
+            bar=Bar(x=CUSTOMER_BAR_LEFT, y=y + 4, width=length, height=CUSTOMER_ROW_HEIGHT - 10),
+            text_y=y + CUSTOMER_ROW_HEIGHT / 2 + 4,
+            value_x=round(CUSTOMER_BAR_LEFT + length + 6, 1),
+        ))
+    return CustomerChart(currency_code=currency_code, rows=rows)

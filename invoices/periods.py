@@ -85,3 +85,12 @@ def months_between(first: Month, last: Month) -> list[Month]:
         months.append(month)
         month = month.next()
     return months
+
+
+def months_up_to(*, at: datetime, count: int) -> list[Month]:
+    """The `count` months that end with the one `at` falls in (UTC), oldest first."""
+    last = Month.of(at)
+    months_back = count - 1
+    first = Month(last.year + (last.month - 1 - months_back) // 12,
+                  (last.month - 1 - months_back) % 12 + 1)
+    return months_between(first, last)

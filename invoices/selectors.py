@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.db.models import QuerySet, Sum
@@ -11,12 +12,13 @@ from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
 from core.errors import NotFound
+from customers.models import Customer
 from orders.models import Credit, Purchase
 
 from .drafts import draft_lines
 from .figures import Totals, lines_by_customer, tax_by_market, totals_of
 from .models import Invoice, InvoiceLine, LineKind
-from .periods import Month
+from .periods import Month, months_up_to
 
 INVOICE_NUMBER_MAX_LENGTH = 40
 
@@ -119,6 +121,88 @@ def charges_and_credits_by_month(*, currency_code: str, months: list[Month]) -> 
         )
         for month in months
     ]
+
+
+@dataclass(frozen=True)
+class CustomerFigures:
+    name: str
+    tenant_id: uuid.UUID
+    charges: Decimal
+    credits: Decimal  # zero or negative, as on invoices
+
+    @property
+    def net(self) -> Decimal:
+        return self.charges + self.credits
+
+
+def charges_and_credits_by_customer(
+    *, currency_code: str, since: datetime, until: datetime, limit: int
+) -> list[CustomerFigures]:
+    """Return the customers who cost most in the period, most first, at most `limit` of them.
+
+    What a customer cost is its charges less its credits, tax included.
+    """
+    charged = dict(
+        Purchase.objects.filter(
+            currency_code=currency_code, purchased_at__gte=since, purchased_at__lt=until
+        ).order_by().values("customer_id").annotate(total=Sum("total"))
+        .values_list("customer_id", "total")
+    )
+    credited = dict(
+        Credit.objects.filter(
+            currency_code=currency_code, booked_at__gte=since, booked_at__lt=until
+        ).order_by().values("customer_id").annotate(total=Sum("total"))
+        .values_list("customer_id", "total")
+    )
+    customers = Customer.objects.in_bulk(set(charged) | set(credited))
+    zero = Decimal(0)
+    figures = [
+        CustomerFigures(
+            name=customer.company_name, tenant_id=customer.entra_tenant_id,
+            charges=charged.get(pk, zero), credits=-credited.get(pk, zero),
+        )
+        for pk, customer in customers.items()
+    ]
+    figures.sort(key=lambda figure: (-figure.net, figure.name))
+    return figures[:limit]
+
+
+CHART_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class SpendFigures:
+    currency_code: str
+    currencies: list[str]
+    months: list[MonthFigures]
+    customers: list[CustomerFigures]
+
+
+def spend_figures(
+    *, partner, currency_code: str = "", at: datetime, customer_limit: int = 0
+) -> SpendFigures:
+    """Return the last 12 months' charges and credits by month, and the top customers if asked.
+
+    One currency: the one asked for, else the partner's billing currency, else one it used.
+    """
+    months = months_up_to(at=at, count=CHART_MONTHS)
+    currencies = currencies_since(since=months[0].start_at)
+    preferred = (currency_code, partner.billing_currency)
+    currency = next((code for code in preferred if code in currencies), None)
+    currency = currency or (currencies[0] if currencies else partner.billing_currency)
+    customers = (
+        charges_and_credits_by_customer(
+            currency_code=currency, since=months[0].start_at, until=months[-1].end_at,
+            limit=customer_limit,
+        )
+        if customer_limit else []
+    )
+    return SpendFigures(
+        currency_code=currency,
+        currencies=currencies,
+        months=charges_and_credits_by_month(currency_code=currency, months=months),
+        customers=customers,
+    )
 
 
 def currencies_since(*, since) -> list[str]:

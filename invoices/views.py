@@ -8,35 +8,21 @@ from core.roles import Action
 from . import selectors
 from .chart import monthly_chart
 from .figures import invoice_totals, lines_by_customer, tax_by_market
-from .periods import Month
 from .responses import PDF_RETRY_AFTER_SECONDS, invoice_pdf_response
 from .selectors import invoice_get
 
 INVOICES_PER_PAGE = 24
-CHART_MONTHS = 12
-
-
-def _last_months(count: int) -> list[Month]:
-    months = [Month.of(timezone.now())]
-    while len(months) < count:
-        months.insert(0, months[0].previous())
-    return months
-
-
-def _chart(request):
-    months = _last_months(CHART_MONTHS)
-    currencies = selectors.currencies_since(since=months[0].start_at)
-    preferred = (request.GET.get("currency", ""), request.user.partner.billing_currency)
-    currency = next((code for code in preferred if code in currencies), None)
-    currency = currency or (currencies[0] if currencies else preferred[1])
-    figures = selectors.charges_and_credits_by_month(currency_code=currency, months=months)
-    return monthly_chart(figures=figures, currency_code=currency), currencies
 
 
 @requires(Action.VIEW_INVOICES)
 def invoice_list_view(request):
     page = Paginator(selectors.invoice_list(), INVOICES_PER_PAGE).get_page(request.GET.get("page"))
-    chart, currencies = _chart(request)
+    spend = selectors.spend_figures(
+        partner=request.user.partner, currency_code=request.GET.get("currency", ""),
+        at=timezone.now(),
+    )
+    chart = monthly_chart(figures=spend.months, currency_code=spend.currency_code)
+    currencies = spend.currencies
     return render(
         request,
         "invoices/invoice_list.html",

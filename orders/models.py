@@ -148,6 +148,13 @@ class Purchase(models.Model):
                 condition=models.Q(status="pendingCancellation"),
                 name="purchase_cancellation_due",
             ),
+            # Purchases whose window is still open, by time: the dashboard and the reminders
+            # look for the ones closing soon across all of a partner's customers.
+            models.Index(
+                fields=["partner", "purchased_at"],
+                condition=models.Q(status="active", is_cancellable=True),
+                name="purchase_window_open",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from catalog.models import ProductFamily
@@ -136,4 +136,30 @@ def cancellation_dialog_get(
         choices=choices,
         chosen=chosen,
         facts=purchase_cancellation(purchase=chosen, at=at),
+    )
+
+
+def purchases_closing_between(*, start: datetime, end: datetime) -> QuerySet[Purchase]:
+    """Return the active cancellable purchases whose window ends in (start, end], soonest first.
+
+    With their customer and order.
+    """
+    open_ = Purchase.objects.filter(
+        status=PurchaseStatus.ACTIVE, is_cancellable=True, cancellation_window_days__isnull=False
+    )
+    # A window is a whole number of days, and few lengths exist: one range of purchase times
+    # per length keeps the filter a plain comparison, the same on PostgreSQL and SQLite.
+    windows = open_.order_by().values_list("cancellation_window_days", flat=True).distinct()
+    closing = Q(pk__in=[])
+    for days in windows:
+        window = timedelta(days=days)
+        closing |= Q(
+            cancellation_window_days=days,
+            purchased_at__gt=start - window,
+            purchased_at__lte=end - window,
+        )
+    return (
+        open_.filter(closing)
+        .select_related("customer", "order")
+        .order_by("purchased_at", "pk")
     )

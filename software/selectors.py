@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from catalog.models import SoftwareVariant
-from orders.models import Purchase
+from orders.models import Purchase, PurchaseStatus
 from orders.policy import Cancellation
 from orders.selectors import purchase_cancellation_facts, purchase_list
+
+from .models import DownloadLink
 
 
 @dataclass
@@ -60,3 +63,25 @@ def software_rows(*, customer, at: datetime | None = None) -> list[SoftwareRow]:
         )
         for p in purchases
     ]
+
+
+def download_links_running_out(
+    *, at: datetime, expire_within: timedelta, downloads_left: int
+) -> QuerySet[DownloadLink]:
+    """Return the live links that expire within the period or have few downloads left.
+
+    Few is at most `downloads_left`; soonest first, with their purchase, customer and variant.
+    A link lives only while its purchase is active.
+    """
+    live = DownloadLink.objects.filter(
+        retired_at__isnull=True, purchase__status=PurchaseStatus.ACTIVE, expires_at__gt=at,
+        download_count__lt=F("max_downloads"),
+    )
+    return (
+        live.filter(
+            Q(expires_at__lte=at + expire_within)
+            | Q(download_count__gte=F("max_downloads") - downloads_left)
+        )
+        .select_related("purchase__customer", "purchase__order", "variant")
+        .order_by("expires_at", "pk")
+    )

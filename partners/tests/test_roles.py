@@ -1,4 +1,5 @@
-"""SPEC §1 transcribed by hand, so a change to the permission table has to match the spec."""
+"""SPEC §1 (and the rows issues added) transcribed by hand, so a change to the permission table
+has to match them."""
 
 import pytest
 
@@ -18,6 +19,8 @@ SPEC_SECTION_1 = {
     "file / follow support requests": (Action.FILE_SUPPORT_REQUESTS, {G, AA, SA, ACC, BILL}),
     "manage the partner's users and roles": (Action.MANAGE_USERS, {G}),
     "triage support requests, decide refunds": (Action.TRIAGE_SUPPORT_REQUESTS, set()),
+    # Issue 19 adds a row: the dashboard's chart of spend by month and by customer.
+    "see spend by month and by customer": (Action.VIEW_SPEND, {G, BILL}),
 }
 
 

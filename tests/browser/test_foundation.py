@@ -30,7 +30,8 @@ def test_navigation_follows_roles_and_language(page, screenshot, role_users):
     screenshot("sign-in-page")
 
     sign_in(page, sales_agent.email)
-    expect(page).to_have_url("/customers/")
+    expect(page).to_have_url("/")
+    expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
     expect_menus(
         page, main=["Customers", "Catalogue", "Support"], gear=["API tokens", "Preferences"]
     )
@@ -43,7 +44,7 @@ def test_navigation_follows_roles_and_language(page, screenshot, role_users):
     screenshot("signed-out")
 
     sign_in(page, account_admin.email)
-    expect(page).to_have_url("/invoices/")
+    expect(page).to_have_url("/")
     expect_menus(
         page, main=["Invoices", "Support"], gear=["Activity log", "API tokens", "Preferences"]
     )
@@ -57,7 +58,7 @@ def test_navigation_follows_roles_and_language(page, screenshot, role_users):
     page.locator("#language-select").select_option("it")
     page.get_by_role("button", name="Change language").click()
     expect(page.locator("html")).to_have_attribute("lang", "it")
-    expect(page).to_have_url("/invoices/")
+    expect(page).to_have_url("/")
     expect_menus(
         page, main=["Fatture", "Supporto"], gear=["Log attività", "Token API", "Preferenze"]
     )
@@ -79,7 +80,7 @@ def test_admin_agent_signs_in_with_totp(page, screenshot, owner_partner):
     screenshot("totp-step")
 
     submit_totp_code(page, secret)
-    expect(page).to_have_url("/customers/")
+    expect(page).to_have_url("/")
     expect_menus(
         page, main=["Customers", "Catalogue", "Support"], gear=["API tokens", "Preferences"]
     )

@@ -35,7 +35,8 @@ def test_an_admin_agent_finds_a_customer_by_domain_buys_and_sees_the_order(
 
     sign_in(page, agent.email)
     submit_totp_code(page, secret)
-    expect(page).to_have_url("/customers/")
+    expect(page).to_have_url("/")
+    page.locator("#main-menu").get_by_role("link", name="Customers").click()
     page.get_by_label("Find a customer by company name, tenant GUID or domain").fill(
         "contosoitalia.onmicrosoft.com"
     )

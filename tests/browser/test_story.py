@@ -132,7 +132,8 @@ def test_the_whole_story_from_sign_in_to_an_approved_refund(
     sign_in(page, northwind["agent"].email)
     story.step("sign-in-totp", check_accessibility=True)
     submit_totp_code(page, northwind["agent_secret"])
-    expect(page).to_have_url("/customers/")
+    expect(page).to_have_url("/")
+    page.locator("#main-menu").get_by_role("link", name="Customers").click()
     page.get_by_label("Find a customer by company name, tenant GUID or domain").fill(
         "contosoitalia.onmicrosoft.com"
     )
