@@ -46,3 +46,13 @@ class PreferencesForm(forms.Form):
     time_zone = forms.ChoiceField(
         label=_("Time zone"), choices=[(name, name) for name in _TIME_ZONES]
     )
+    cancellation_reminders = forms.BooleanField(
+        label=_("E-mail me 7 days and 1 day before a purchase's cancellation window closes"),
+        required=False,
+    )
+
+    def __init__(self, *args, offers_reminders: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only users who see customers' purchases get reminders about them.
+        if not offers_reminders:
+            del self.fields["cancellation_reminders"]

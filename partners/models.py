@@ -75,6 +75,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default=""
     )
     time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Rome")
+    cancellation_reminders = models.BooleanField(
+        _("cancellation reminders"), default=False,
+        help_text=_("E-mail me 7 days and 1 day before a purchase's cancellation window closes."),
+    )
     date_joined = models.DateTimeField(default=timezone.now)
     invited_by = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

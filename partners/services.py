@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from activity.models import OperationType, ResourceType
 from activity.services import event_record
-from core.errors import NotFound, PortalError
-from core.roles import Role
+from core.errors import NotFound, PortalError, RoleRequired
+from core.roles import Action, Role, user_can
 
 from .models import API_TOKEN_PREFIX, ApiToken, Partner, User, api_token_digest
 
@@ -94,8 +94,11 @@ def _ensure_global_admin_remains(*, partner: Partner, user: User, keeps_global_a
         )
 
 
-def user_preferences_set(*, user: User, language: str, time_zone: str) -> User:
-    """Save the user's language ("" leaves it to the browser) and time zone."""
+def user_preferences_set(
+    *, user: User, language: str, time_zone: str, cancellation_reminders: bool | None = None
+) -> User:
+    """Save the user's language ("" leaves it to the browser), time zone and, when given,
+    whether they get cancellation reminders."""
     if language and language not in dict(settings.LANGUAGES):
         raise PortalError(_("Unknown language."), code="invalid_language", field="language")
     try:
@@ -104,9 +107,18 @@ def user_preferences_set(*, user: User, language: str, time_zone: str) -> User:
         raise PortalError(
             _("Unknown time zone."), code="invalid_time_zone", field="timeZone"
         ) from exc
+    if cancellation_reminders is not None and not user_can(user, Action.VIEW_CUSTOMERS):
+        raise RoleRequired(
+            _("Cancellation reminders are for users who see customers' purchases."),
+            field="cancellationReminders",
+        )
     user.language = language
     user.time_zone = time_zone
-    user.save(update_fields=["language", "time_zone"])
+    fields = ["language", "time_zone"]
+    if cancellation_reminders is not None:
+        user.cancellation_reminders = cancellation_reminders
+        fields.append("cancellation_reminders")
+    user.save(update_fields=fields)
     return user
 
 

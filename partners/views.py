@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.access import public, requires, signed_in
 from core.errors import NotFound, PortalError
 from core.redirects import redirect_target
-from core.roles import Action
+from core.roles import Action, user_can
 
 from . import invitations, selectors, services
 from .forms import ApiTokenForm, InviteUserForm, PreferencesForm, UserRolesForm
@@ -158,13 +158,17 @@ def api_token_revoke_view(request, token_id: int):
 def preferences_view(request):
     user = request.user
     form = PreferencesForm(
-        request.POST or None, initial={"language": user.language, "time_zone": user.time_zone}
+        request.POST or None,
+        initial={"language": user.language, "time_zone": user.time_zone,
+                 "cancellation_reminders": user.cancellation_reminders},
+        offers_reminders=user_can(user, Action.VIEW_CUSTOMERS),
     )
     if request.method == "POST" and form.is_valid():
         services.user_preferences_set(
             user=user,
             language=form.cleaned_data["language"],
             time_zone=form.cleaned_data["time_zone"],
+            cancellation_reminders=form.cleaned_data.get("cancellation_reminders"),
         )
         return redirect(
             redirect_target(request, request.POST.get("next"), fallback="partners:preferences")

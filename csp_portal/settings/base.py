@@ -436,6 +436,8 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.heartbeat_record", "schedule": 30.0},
     "download-links-expire": {"task": "software.download_links_expire", "schedule": 900.0},
     "cancellations-reconcile": {"task": "orders.cancellations_reconcile", "schedule": 60.0},
+    # Reminders 7 days and 1 day before a cancellation window closes; hourly is close enough.
+    "cancellation-reminders": {"task": "orders.cancellation_reminders_queue", "schedule": 3600.0},
     # Delivers notifications queued while the broker was down, and retries failed ones.
     "outbox-sweep": {"task": "outbox.messages_sweep", "schedule": 60.0},
     # Half an hour after midnight UTC, so last month's final orders have committed.

@@ -4,7 +4,6 @@ could not be enqueued."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -12,7 +11,6 @@ from django.utils import timezone
 
 from core.roles import Role
 from core.tenancy import partner_scope
-from csp_portal.celery import app
 from customers.tests.factories import CustomerFactory
 from orders.models import Purchase, PurchaseStatus
 from orders.services.cancellation import purchase_cancel, purchase_cancellation_complete
@@ -20,24 +18,9 @@ from orders.tests.factories import order_for
 from outbox.models import Message
 from outbox.tasks import message_send_task, messages_sweep_task
 from tests.broker import broker_unreachable
-from tests.waiting import wait_until
+from tests.waiting import wait_for_the_worker_queue, wait_until
 
 pytestmark = pytest.mark.worker
-
-_drained = threading.Event()
-
-
-@app.task(name="tests.outbox_queue_drained")
-def queue_drained_task() -> None:
-    _drained.set()
-
-
-def _wait_for_the_queue():
-    """Enqueue a marker behind everything sent so far and wait until the worker reaches it: the
-    worker takes one message at a time, in order."""
-    _drained.clear()
-    queue_drained_task.delay()
-    wait_until(_drained.is_set, timeout=30)
 
 
 @pytest.fixture
@@ -70,7 +53,7 @@ def test_each_recipient_gets_one_e_mail_even_when_the_delivery_runs_again(
     for message in messages * 2:
         message_send_task.delay(partner_id=purchase.partner_id, message_id=message.pk)
     messages_sweep_task.delay()
-    _wait_for_the_queue()
+    wait_for_the_worker_queue()
 
     assert sorted(mail.to[0] for mail in mailoutbox) == sorted([agent.email, admin.email])
     assert [m.recipient for m in messages] == sorted([agent.email, admin.email])
@@ -93,12 +76,12 @@ def test_an_e_mail_queued_while_the_broker_was_down_is_sent_by_the_sweep(
     assert [m.recipient for m in waiting] == sorted([agent.email, admin.email])
     assert all(m.sent_at is None for m in waiting)
     assert any("on_commit" in r.getMessage() for r in caplog.records), "the enqueue did fail"
-    _wait_for_the_queue()
+    wait_for_the_worker_queue()
     assert mailoutbox == [], "no task reached the broker"
 
     messages_sweep_task.delay()
     wait_until(lambda: len(mailoutbox) == 2, timeout=30)
     messages_sweep_task.delay()
-    _wait_for_the_queue()
+    wait_for_the_worker_queue()
     assert sorted(mail.to[0] for mail in mailoutbox) == sorted([agent.email, admin.email])
     assert all(m.sent_at is not None for m in _messages(purchase.partner))

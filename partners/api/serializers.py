@@ -18,6 +18,7 @@ class UserOutput(serializers.Serializer):
     isSupportStaff = serializers.BooleanField(source="is_support_staff")
     language = serializers.CharField()
     timeZone = serializers.CharField(source="time_zone")
+    cancellationReminders = serializers.BooleanField(source="cancellation_reminders")
 
 
 class MeOutput(serializers.Serializer):
@@ -31,3 +32,5 @@ class PreferencesInput(serializers.Serializer):
         choices=[code for code, _ in settings.LANGUAGES], allow_blank=True
     )
     timeZone = serializers.CharField(max_length=64)
+    # Left out: unchanged. Only users who see customers' purchases get the reminders.
+    cancellationReminders = serializers.BooleanField(required=False)

@@ -3,6 +3,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.schema import problem_responses
 from core.roles import Action
 from partners.selectors import user_get, user_list
 from partners.services import user_preferences_set
@@ -16,7 +17,12 @@ class MeApi(APIView):
         return Response(MeOutput(request.user).data)
 
     @extend_schema(
-        request=PreferencesInput, responses=MeOutput, summary="Change the caller's preferences"
+        request=PreferencesInput,
+        responses={
+            200: MeOutput,
+            **problem_responses({403: "cancellationReminders is for users who see customers."}),
+        },
+        summary="Change the caller's preferences",
     )
     def patch(self, request):
         data = PreferencesInput(data=request.data)
@@ -25,6 +31,7 @@ class MeApi(APIView):
             user=request.user,
             language=data.validated_data["language"],
             time_zone=data.validated_data["timeZone"],
+            cancellation_reminders=data.validated_data.get("cancellationReminders"),
         )
         return Response(MeOutput(user).data)
 
