@@ -1,4 +1,5 @@
-"""Demo customers in several markets, with orders whose ages show every cancellation case."""
+"""Demo customers in several markets, with orders whose ages show every cancellation case and a
+year of spend."""
 
 from __future__ import annotations
 
@@ -54,6 +55,8 @@ DEMO_CUSTOMERS = (
             (10, SUSE_PLAN, "0001", 4),
             (20, RESERVED_VM, "0001", 2),
             (5, WS_STANDARD_SUB, "0002", 1),
+            (150, SQL_STANDARD, "0001", 1),
+            (280, WS_DATACENTER, "0001", 1),
         ),
     ),
     DemoCustomer(
@@ -63,7 +66,7 @@ DEMO_CUSTOMERS = (
         "DE",
         "Berlin",
         "10115",
-        ((30, SQL_STANDARD, "0001", 1),),
+        ((30, SQL_STANDARD, "0001", 1), (120, WS_STANDARD, "0001", 2)),
     ),
     DemoCustomer(
         "us",
@@ -72,7 +75,7 @@ DEMO_CUSTOMERS = (
         "US",
         "Seattle",
         "98101",
-        ((12, WS_STANDARD_SUB, "0001", 3),),
+        ((12, WS_STANDARD_SUB, "0001", 3), (200, SQL_STANDARD, "0001", 1)),
     ),
     DemoCustomer(
         "au",
@@ -84,6 +87,7 @@ DEMO_CUSTOMERS = (
         (
             (3, WS_STANDARD_SUB, "0002", 1),
             (75, SQL_STANDARD, "0001", 1),
+            (160, WS_DATACENTER, "0001", 1),
         ),
     ),
     DemoCustomer(
@@ -101,12 +105,14 @@ DEMO_CUSTOMERS = (
 )
 
 
-def _buyer(partner: Partner) -> User | None:
+def demo_buyer(partner: Partner) -> User | None:
+    """The partner's first Admin agent, who places and cancels the demo orders."""
     candidates = User.objects.filter(partner=partner, is_active=True).order_by("id")
     return next((u for u in candidates if u.has_role(Role.ADMIN_AGENT)), None)
 
 
-def _customer(partner: Partner, spec: DemoCustomer) -> Customer:
+def demo_customer(partner: Partner, spec: DemoCustomer) -> Customer:
+    """The partner's customer of the spec, created the first time."""
     tenant_id = uuid.uuid5(_DEMO_NAMESPACE, f"{partner.partner_number}:{spec.key}")
     customer = Customer.objects.filter(entra_tenant_id=tenant_id).first()
     if customer is None:
@@ -126,7 +132,8 @@ def _customer(partner: Partner, spec: DemoCustomer) -> Customer:
     return customer
 
 
-def _offer(product_id: str, sku_id: str, country: str) -> str | None:
+def demo_offer(product_id: str, sku_id: str, country: str) -> str | None:
+    """The catalogItemId of the SKU in the market, if it is sold there."""
     availability = (
         Availability.objects.select_related("sku__product")
         .filter(sku__product__product_id=product_id, sku__sku_id=sku_id, market_id=country)
@@ -142,15 +149,15 @@ def demo_orders_seed() -> dict[str, int]:
     now = timezone.now()
     for spec in DEMO_PARTNERS:
         partner = Partner.objects.get(partner_number=spec.partner_number)
-        buyer = _buyer(partner)
+        buyer = demo_buyer(partner)
         with partner_scope(partner):
             for demo in DEMO_CUSTOMERS:
-                customer = _customer(partner, demo)
+                customer = demo_customer(partner, demo)
                 customers += 1
                 if Order.objects.filter(customer=customer).exists():
                     continue
                 for days_ago, product_id, sku_id, quantity in demo.orders:
-                    offer = _offer(product_id, sku_id, demo.country)
+                    offer = demo_offer(product_id, sku_id, demo.country)
                     if offer is None:
                         continue
                     order_place(

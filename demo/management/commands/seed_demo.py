@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from demo.catalog import demo_catalog_seed
+from demo.dashboard import demo_attention_seed
 from demo.orders import demo_orders_seed
 from demo.partners import demo_partners_seed, demo_password
 from demo.scale import (
@@ -51,6 +52,12 @@ class Command(BaseCommand):
         # Last month's invoice, so the Invoices page has one to show (the worker renders it).
         closed = invoices_close(month=Month.before(timezone.now()), at=timezone.now())
         self.stdout.write(f"Invoices issued for last month: {len(closed.issued)}.")
+        attention = demo_attention_seed()
+        self.stdout.write(
+            "For the dashboards: {closing} purchases closing this week, {links} download links "
+            "running out, {requests} support requests waiting on the partner, {credits} credits "
+            "waiting for the next invoice added.".format(**attention)
+        )
         if scale > 1:
             self._scale(scale)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with:"))
