@@ -85,25 +85,34 @@ def screenshot_dir(request) -> Path:
     return folder
 
 
-def _fresh_context(browser: Browser, live_server) -> BrowserContext:
-    """A context with no cookies against the live server, in English, on a laptop-sized screen."""
+LAPTOP = {"width": 1280, "height": 900}
+# An iPhone SE/13 mini-sized screen: the narrowest the portal is held to.
+PHONE = {"width": 375, "height": 812}
+
+
+def _fresh_context(
+    browser: Browser, live_server, *, locale: str = "en-GB", viewport: dict = LAPTOP
+) -> BrowserContext:
+    """A context with no cookies against the live server, in English on a laptop-sized screen
+    unless told otherwise."""
     context = browser.new_context(
         base_url=live_server.url,
-        locale="en-GB",
+        locale=locale,
         timezone_id="Europe/Rome",
-        viewport={"width": 1280, "height": 900},
+        viewport=viewport,
     )
     context.set_default_timeout(TIMEOUT_MS)
     return context
 
 
 @pytest.fixture
-def another_browser(browser, live_server) -> Iterator[Callable[[], Page]]:
-    """Open a page in a browser of its own: a second person in the same test, e.g. support staff."""
+def another_browser(browser, live_server) -> Iterator[Callable[..., Page]]:
+    """Open a page in a browser of its own: a second person in the same test, e.g. support staff,
+    or the same person with another language (`locale="it-IT"`) or screen (`viewport=PHONE`)."""
     contexts: list[BrowserContext] = []
 
-    def open_page() -> Page:
-        contexts.append(_fresh_context(browser, live_server))
+    def open_page(**options) -> Page:
+        contexts.append(_fresh_context(browser, live_server, **options))
         return contexts[-1].new_page()
 
     yield open_page
