@@ -39,6 +39,10 @@ class OperationType(models.TextChoices):
     UPDATE_SERVICE_REQUEST = "update_service_request", _("Support request updated")
     EXPORT_ACTIVITY_LOG = "export_activity_log", _("Activity log exported")
     ISSUE_INVOICE = "issue_invoice", _("Invoice issued")
+    CREATE_WEBHOOK_ENDPOINT = "create_webhook_endpoint", _("Webhook endpoint registered")
+    ROTATE_WEBHOOK_SECRET = "rotate_webhook_secret", _("Webhook secret rotated")
+    ENABLE_WEBHOOK_ENDPOINT = "enable_webhook_endpoint", _("Webhook endpoint re-enabled")
+    DELETE_WEBHOOK_ENDPOINT = "delete_webhook_endpoint", _("Webhook endpoint deleted")
 
 
 # The activity log's preset "Key access and downloads": who accessed software keys or downloaded
@@ -64,6 +68,7 @@ class ResourceType(models.TextChoices):
     INVOICE = "invoice", _("Invoice")
     SERVICE_REQUEST = "service_request", _("Support request")
     ACTIVITY_LOG = "activity_log", _("Activity log")
+    WEBHOOK_ENDPOINT = "webhook_endpoint", _("Webhook endpoint")
 
 
 def uuid7() -> uuid.UUID:

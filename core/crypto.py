@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 
+from cryptography.fernet import Fernet, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
@@ -24,3 +25,9 @@ def derive_fernet_key(material: str, *, purpose: bytes) -> bytes:
         material.encode()
     )
     return base64.urlsafe_b64encode(derived)
+
+
+def purpose_cipher(purpose: bytes) -> MultiFernet:
+    """Return a cipher for one purpose: the newest key encrypts, every configured key decrypts."""
+    material = configured_keys() or [settings.SECRET_KEY]
+    return MultiFernet([Fernet(derive_fernet_key(m, purpose=purpose)) for m in material])

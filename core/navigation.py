@@ -32,6 +32,7 @@ GEAR_MENU = (
     NavItem(_("Activity log"), "activity:log", Action.VIEW_ACTIVITY_LOG),
     NavItem(_("Users"), "partners:user_list", Action.MANAGE_USERS),
     NavItem(_("API tokens"), "partners:api_tokens", None),
+    NavItem(_("Webhooks"), "webhooks:endpoint_list", Action.MANAGE_WEBHOOKS),
     NavItem(_("Preferences"), "partners:preferences", None),
 )
 

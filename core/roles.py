@@ -30,6 +30,7 @@ class Action(enum.StrEnum):
     FILE_SUPPORT_REQUESTS = "file_support_requests"
     MANAGE_USERS = "manage_users"
     TRIAGE_SUPPORT_REQUESTS = "triage_support_requests"
+    MANAGE_WEBHOOKS = "manage_webhooks"
 
 
 _G, _AA, _SA = Role.GLOBAL_ADMIN, Role.ADMIN_AGENT, Role.SALES_AGENT
@@ -51,6 +52,8 @@ PARTNER_ROLE_PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.FILE_SUPPORT_REQUESTS: frozenset({_G, _AA, _SA, _ACC, _BILL}),
     Action.MANAGE_USERS: frozenset({_G}),
     Action.TRIAGE_SUPPORT_REQUESTS: frozenset(),
+    # Issue 18: endpoints receive the partner's orders, invoices and requests, like the API.
+    Action.MANAGE_WEBHOOKS: frozenset({_G}),
 }
 SUPPORT_STAFF_ACTIONS: frozenset[Action] = frozenset({Action.TRIAGE_SUPPORT_REQUESTS})
 

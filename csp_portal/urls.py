@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("activity_log.api.urls")),
     path("", include("support.api.urls")),
     path("", include("invoices.api.urls")),
+    path("", include("webhooks.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "docs/",
@@ -47,6 +48,7 @@ urlpatterns = [
     path("", include("support.urls")),
     path("", include("activity_log.urls")),
     path("", include("invoices.urls")),
+    path("", include("webhooks.urls")),
 ]
 
 handler400 = core_views.bad_request_view

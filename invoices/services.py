@@ -15,6 +15,8 @@ from activity.models import OperationType, ResourceType
 from activity.services import event_record
 from core.background import task_enqueue_on_commit
 from core.errors import NotFound
+from webhooks.events import webhook_event_emit
+from webhooks.models import EventType
 
 from .documents import invoice_pdf_bytes, invoice_pdf_name, invoice_storage
 from .drafts import draft_lines
@@ -91,6 +93,7 @@ def invoice_issue(
             "total": str(totals.total), "lineCount": len(lines),
         },
     )
+    webhook_event_emit(partner=partner, event_type=EventType.INVOICE_ISSUED, subject=invoice)
     # Robust: the invoice is committed by then, and a broker outage must not turn it into a
     # failed close; the PDF reconciler enqueues whatever this could not.
     task_enqueue_on_commit(

@@ -25,6 +25,8 @@ from core.roles import Action, user_can
 from orders.models import CreditKind
 from orders.refundable import REFUND_EXCEEDS_REFUNDABLE, NotRefundable, refundable_get
 from orders.services.credits import credit_book
+from webhooks.events import webhook_event_emit
+from webhooks.models import EventType
 
 from .attachments import CheckedFile, attachments_check, attachments_store
 from .choices import DECISIONS, Status
@@ -170,6 +172,11 @@ def _updated(service_request: ServiceRequest, *, partner, actor, details: dict) 
         details={"productTitle": service_request.product_title, "number": service_request.number,
                  **details},
     )
+    if "status" in details:
+        webhook_event_emit(
+            partner=partner, event_type=EventType.SERVICE_REQUEST_STATUS_CHANGED,
+            subject=service_request,
+        )
 
 
 @transaction.atomic
@@ -345,5 +352,5 @@ def refund_request_decide(
     service_request.resolution = resolution
     service_request.decided_by, service_request.decided_at = actor, timezone.now()
     _status_set(service_request, actor=actor, status=status, text=resolution)
-    _updated(service_request, partner=partner, actor=actor, details=details)
+    _updated(service_request, partner=partner, actor=actor, details={**details, "status": status})
     return service_request

@@ -86,6 +86,18 @@ class OwnObjects:
             "attachment", lambda: AttachmentFactory(service_request=self.service_request())
         )
 
+    def webhook_endpoint(self):
+        from webhooks.tests.factories import EndpointFactory
+
+        return self._once("webhook_endpoint", lambda: EndpointFactory(partner=self.user.partner))
+
+    def webhook_delivery(self):
+        from webhooks.tests.factories import DeliveryFactory
+
+        return self._once(
+            "webhook_delivery", lambda: DeliveryFactory(endpoint=self.webhook_endpoint())
+        )
+
 
 # How to find, for a route's keyword, an object that belongs to the given user's partner.
 # A route with a keyword missing here fails the matrices: add the keyword when adding the route.
@@ -100,6 +112,8 @@ OBJECT_OF = {
     "attachment_id": lambda own: own.attachment().pk,
     "entitlement_id": lambda own: own.purchase().pk,
     "invoice_id": lambda own: own.invoice().number,
+    "endpoint_id": lambda own: own.webhook_endpoint().pk,
+    "delivery_id": lambda own: own.webhook_delivery().pk,
 }
 # Ids of objects every partner shares (the catalogue): reachable by all, so no isolation test.
 SHARED_OBJECT_OF: dict[str, object] = {

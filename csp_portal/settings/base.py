@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "core",
     "partners",
     "outbox",
+    "webhooks",
     "activity",
     "customers",
     "catalog",
@@ -440,6 +441,8 @@ CELERY_BEAT_SCHEDULE = {
     "cancellation-reminders": {"task": "orders.cancellation_reminders_queue", "schedule": 3600.0},
     # Delivers notifications queued while the broker was down, and retries failed ones.
     "outbox-sweep": {"task": "outbox.messages_sweep", "schedule": 60.0},
+    # Webhooks queued while the broker was down, retries now due, senders that died.
+    "webhooks-sweep": {"task": "webhooks.deliveries_sweep", "schedule": 60.0},
     # Half an hour after midnight UTC, so last month's final orders have committed.
     "invoices-month-close": {
         "task": "invoices.month_close",
@@ -449,6 +452,15 @@ CELERY_BEAT_SCHEDULE = {
 }
 # GET /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, it is a 404.
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# Webhooks (webhooks/): the receiver's address must be public and https unless these allow
+# otherwise (the tests' receiver on loopback); a rotated secret keeps signing for the overlap;
+# an endpoint failing without a success for this many days is disabled; a sender holds a
+# delivery for the claim's seconds, far longer than one request may take (10 s).
+PORTAL_WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env_bool("PORTAL_WEBHOOKS_ALLOW_PRIVATE_NETWORKS", False)
+PORTAL_WEBHOOKS_ALLOW_HTTP = env_bool("PORTAL_WEBHOOKS_ALLOW_HTTP", False)
+PORTAL_WEBHOOKS_SECRET_OVERLAP_HOURS = env_int("PORTAL_WEBHOOKS_SECRET_OVERLAP_HOURS", 24)
+PORTAL_WEBHOOKS_DISABLE_AFTER_DAYS = env_int("PORTAL_WEBHOOKS_DISABLE_AFTER_DAYS", 5)
+PORTAL_WEBHOOKS_CLAIM_SECONDS = env_int("PORTAL_WEBHOOKS_CLAIM_SECONDS", 60)
 # /healthz calls the worker dead when its last heartbeat is older than this.
 WORKER_HEARTBEAT_MAX_AGE = timedelta(seconds=env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 120))
 

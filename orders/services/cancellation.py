@@ -26,6 +26,8 @@ from core.background import task_enqueue_on_commit
 from core.errors import Conflict, PortalError
 from core.money import decimal_text
 from customers.models import Customer
+from webhooks.events import webhook_event_emit
+from webhooks.models import EventType
 
 from ..models import CreditKind, Order, OrderStatus, Purchase, PurchaseStatus
 from ..notifications import cancellation_completed_notify
@@ -121,6 +123,9 @@ def purchase_cancel(
             "completeAfter": purchase.cancellation_complete_after.isoformat(),
         },
     )
+    webhook_event_emit(
+        partner=partner, event_type=EventType.PURCHASE_CANCELLATION_REQUESTED, subject=purchase
+    )
     # Robust: the due time is in the row and the reconciler completes it, so a broker outage
     # must not turn a recorded request into an error page.
     task_enqueue_on_commit(
@@ -199,6 +204,7 @@ def purchase_cancellation_complete(*, purchase_id: int, at: datetime | None = No
         },
     )
     cancellation_completed_notify(purchase=purchase)
+    webhook_event_emit(partner=partner, event_type=EventType.PURCHASE_CANCELLED, subject=purchase)
     return True
 
 

@@ -10,6 +10,8 @@ from django.db import IntegrityError, transaction
 
 from activity.models import OperationType, ResourceType
 from activity.services import event_record
+from webhooks.events import webhook_event_emit
+from webhooks.models import EventType
 
 from ..models import Credit, CreditKind
 from ..refundable import credit_ledger, order_lock
@@ -106,4 +108,5 @@ def credit_book(
             **(details or {}),
         },
     )
+    webhook_event_emit(partner=partner, event_type=EventType.CREDIT_BOOKED, subject=credit)
     return BookedCredit(credit=credit, created=True)

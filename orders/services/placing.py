@@ -17,6 +17,8 @@ from activity.models import OperationType, ResourceType
 from activity.services import event_record
 from catalog.models import Billing, Term
 from core.errors import PortalError
+from webhooks.events import webhook_event_emit
+from webhooks.models import EventType
 
 from ..models import Order, Purchase, new_alternate_id
 from ..quotes import LineRequest, Quote, QuotedLine, order_quote
@@ -132,6 +134,7 @@ def order_place(
             "currencyCode": order.currency_code,
         },
     )
+    webhook_event_emit(partner=partner, event_type=EventType.ORDER_CREATED, subject=order)
     return order
 
 

@@ -22,6 +22,8 @@ from catalog.models import SoftwareVariant
 from core.errors import Conflict, PortalError
 from orders.models import Purchase, PurchaseStatus
 from orders.selectors import purchase_get
+from webhooks.events import webhook_event_emit
+from webhooks.models import EventType
 
 from ..crypto import encrypt
 from ..keys import activation_key_generate
@@ -112,6 +114,7 @@ def _link_issue(
             "maxDownloads": link.max_downloads,
         },
     )
+    webhook_event_emit(partner=partner, event_type=EventType.DOWNLOAD_LINK_ISSUED, subject=link)
     path = reverse("software:download", kwargs={"token": token})
     return IssuedLink(link=link, uri=base_url.rstrip("/") + path)
 
