@@ -28,7 +28,7 @@ PYTEST_ARGS ?=
 SQLITE_TESTS ?= software/tests orders/tests activity/tests activity_log/tests support/tests invoices/tests \
 	customers/tests catalog/tests/test_prices.py catalog/tests/test_policy.py \
 	catalog/tests/test_reservation_markets.py partners/tests \
-	core/tests/test_health.py core/tests/test_languages.py outbox/tests dashboard/tests \
+	core/tests/test_health.py core/tests/test_languages.py outbox/tests webhooks/tests dashboard/tests \
 	tests/test_tenancy.py tests/test_route_matrix.py tests/test_api_conventions.py \
 	tests/test_embedded_leg.py
 

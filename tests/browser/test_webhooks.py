@@ -54,7 +54,7 @@ def test_a_global_admin_registers_an_endpoint_and_follows_its_deliveries(
     secret = page.locator("#new-secret")
     expect(secret).to_have_text(re.compile(r"^whsec_[A-Za-z0-9+/=]{32}$"))
     screenshot("secret-shown-once")
-    page.reload()
+    page.goto("/settings/webhooks/")
     expect(page.locator("#new-secret")).to_have_count(0)
 
     order_for(customer)

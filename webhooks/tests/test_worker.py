@@ -65,6 +65,7 @@ def test_an_event_written_while_the_broker_was_down_is_delivered_by_the_sweep(
 
 
 @pytest.mark.faults
+@pytest.mark.postgres_only("the killed worker is a process of its own on the suite's PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_delivery_leaves_it_to_the_next_worker_with_the_same_id(
     processes, receiver, owner_partner, global_admin, tmp_path
