@@ -21,6 +21,8 @@ SPEC_SECTION_1 = {
     "triage support requests, decide refunds": (Action.TRIAGE_SUPPORT_REQUESTS, set()),
     # Issue 19 adds a row: the dashboard's chart of spend by month and by customer.
     "see spend by month and by customer": (Action.VIEW_SPEND, {G, BILL}),
+    # Issue 18 adds a row: webhook endpoints receive the partner's data, so Global admin only.
+    "manage webhook endpoints and their deliveries": (Action.MANAGE_WEBHOOKS, {G}),
 }
 
 

@@ -18,18 +18,15 @@ from orders.tests.factories import order_for
 from tests.browser.helpers import open_gear_menu, sign_in
 from webhooks.delivery import delivery_send
 from webhooks.models import Delivery, Endpoint
-from webhooks.tests.receiver import receiver_start
+from webhooks.tests.receiver import receiver_running
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def receiver(settings):
-    settings.PORTAL_WEBHOOKS_ALLOW_PRIVATE_NETWORKS = True
-    settings.PORTAL_WEBHOOKS_ALLOW_HTTP = True
-    receiver, server = receiver_start()
-    yield receiver
-    server.shutdown()
+    with receiver_running(settings) as running:
+        yield running
 
 
 def _send_due(partner) -> None:

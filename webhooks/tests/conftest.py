@@ -20,15 +20,3 @@ def receiver(_receiver_server, settings):
     yield _receiver_server
     _receiver_server.released.set()
 
-
-@pytest.fixture
-def processes(tmp_path):
-    """The portal's own worker processes for a test, stopped afterwards (tests/faults)."""
-    from tests.faults import servers
-
-    started = servers.Processes(tmp_path)
-    try:
-        yield started
-    finally:
-        started.stop_all()
-        started.report()

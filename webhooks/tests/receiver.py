@@ -3,7 +3,9 @@ answers as the test tells it (200, 503, or hold the request until released)."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -70,3 +72,16 @@ def receiver_start() -> tuple[Receiver, ThreadingHTTPServer]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     receiver.url = f"http://127.0.0.1:{server.server_port}/hooks"
     return receiver, server
+
+
+@contextlib.contextmanager
+def receiver_running(settings) -> Iterator[Receiver]:
+    """A receiver for one test, with loopback and http allowed for it by pytest's `settings`."""
+    settings.PORTAL_WEBHOOKS_ALLOW_PRIVATE_NETWORKS = True
+    settings.PORTAL_WEBHOOKS_ALLOW_HTTP = True
+    receiver, server = receiver_start()
+    try:
+        yield receiver
+    finally:
+        receiver.released.set()
+        server.shutdown()
