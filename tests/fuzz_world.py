@@ -28,6 +28,7 @@ from partners.models import Partner
 from partners.services import api_token_issue
 from partners.tests.factories import UserFactory, totp_enrol
 from support.tests.factories import file_request, refund_draft, upload
+from webhooks.tests.factories import DeliveryFactory, EndpointFactory
 
 # Tenant GUIDs for the customers the fuzzer may add: the same on every run.
 _NEW_TENANTS = uuid.UUID("0b7e4f4e-52a4-4f7e-9a53-3f1f6c0f2d10")
@@ -44,6 +45,9 @@ class FuzzWorld:
     # One id per path parameter, of objects that belong together (the Italian customer, its
     # cancellable order, its key-bearing purchase): the example every other variation keeps.
     path_examples: dict[str, str | int] = field(default_factory=dict)
+
+
+FUZZ_WEBHOOK_URL = "https://93.184.215.14/portal-hooks"
 
 
 def fuzz_world_seed() -> FuzzWorld:
@@ -72,6 +76,8 @@ def fuzz_world_seed() -> FuzzWorld:
         attachment = service_request.attachments.get()
         invoices = list(Invoice.objects.order_by("number").values_list("number", flat=True))
         _token, clear = api_token_issue(actor=user, name="fuzz")
+    # A literal public address: registering it needs no DNS, and no worker runs to send to it.
+    delivery = DeliveryFactory(endpoint=EndpointFactory(partner=partner, url=FUZZ_WEBHOOK_URL))
     assert invoices, "no invoice was issued"
     italian = next(c for c in customers if c.country.code == "IT")
     cancellable = next(o for o in reversed(orders) if o.customer == italian)
@@ -92,6 +98,8 @@ def fuzz_world_seed() -> FuzzWorld:
             "request_id": [service_request.pk],
             "attachment_id": [attachment.pk],
             "user_id": [user.pk],
+            "endpoint_id": [delivery.endpoint_id],
+            "delivery_id": [delivery.pk],
             "product_id": list(
                 Product.objects.order_by("product_id").values_list("product_id", flat=True)
             ),
@@ -109,6 +117,8 @@ def fuzz_world_seed() -> FuzzWorld:
             "request_id": service_request.pk,
             "attachment_id": attachment.pk,
             "user_id": user.pk,
+            "endpoint_id": delivery.endpoint_id,
+            "delivery_id": delivery.pk,
             "product_id": WS_STANDARD,
             "sku_id": "0001",
         },

@@ -43,6 +43,8 @@ BINDINGS = {
     "path.request_id": "request_id",
     "path.attachment_id": "attachment_id",
     "path.user_id": "user_id",
+    "path.endpoint_id": "endpoint_id",
+    "path.delivery_id": "delivery_id",
     "path.product_id": "product_id",
     "path.sku_id": "sku_id",
     "query.country": "country",
