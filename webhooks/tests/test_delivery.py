@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from standardwebhooks.webhooks import WebhookVerificationError
 
@@ -188,3 +190,12 @@ def test_an_endpoint_failing_for_days_is_disabled_its_global_admins_told_and_re_
                         endpoint_id=created.pk)
     assert _send_all(owner_partner) == [True, True]
     assert {d.status for d in _deliveries(owner_partner)} == {"delivered"}
+
+
+def test_placing_an_order_without_a_subscriber_costs_one_small_query(owner_partner):
+    customer = CustomerFactory(partner=owner_partner, country="IT")
+    with CaptureQueriesContext(connection) as queries:
+        order_for(customer)
+    webhook_queries = [q["sql"] for q in queries if "webhooks_" in q["sql"]]
+    assert len(webhook_queries) == 1 and webhook_queries[0].startswith("SELECT")
+    assert _deliveries(owner_partner) == []
