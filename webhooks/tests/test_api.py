@@ -132,12 +132,21 @@ def test_the_delivery_log_shows_attempts_and_redeliver_sends_the_same_id(
     assert [a["attemptNumber"] for a in item["attemptLog"]] == [2, 1]
 
 
-def test_a_disabled_endpoint_refuses_redelivery_until_re_enabled(admin_api, receiver):
+def test_a_disabled_endpoint_refuses_redelivery_until_re_enabled(
+    admin_api, receiver, owner_partner
+):
     endpoint_id = _create(admin_api, receiver.url).json()["id"]
+    order_for(CustomerFactory(partner=owner_partner, country="IT"))
+    (delivery,) = Delivery.objects.all_partners()
     Endpoint.objects.all_partners().update(disabled_at=timezone.now())
     assert admin_api.get(f"{ENDPOINTS}/{endpoint_id}").json()["status"] == "disabled"
+    redeliver = f"{ENDPOINTS}/{endpoint_id}/deliveries/{delivery.pk}/redeliver"
+    refused = admin_api.post(redeliver)
+    assert refused.status_code == 409 and refused.json()["code"] == "endpoint_disabled"
+
     enabled = admin_api.post(f"{ENDPOINTS}/{endpoint_id}/enable")
     assert enabled.status_code == 200 and enabled.json()["status"] == "enabled"
+    assert admin_api.post(redeliver).status_code == 202
 
 
 def test_deleting_an_endpoint_is_recorded_and_it_is_gone(admin_api, receiver, owner_partner):
