@@ -200,6 +200,13 @@ def _token(details: dict) -> str:
     return _joined(name, _("expires %(date)s") % {"date": _date(expires)} if expires else "")
 
 
+def _webhook_endpoint(details: dict) -> str:
+    count = len(details["eventTypes"])
+    return _joined(
+        details["url"], ngettext("%(count)s event", "%(count)s events", count) % {"count": count}
+    )
+
+
 def _authenticator(details: dict) -> str:
     if "added" in details:
         what = details["added"]
@@ -247,6 +254,10 @@ _SENTENCES: dict[str, Callable[[dict], str]] = {
     OperationType.CREATE_CUSTOMER: _customer_created,
     OperationType.UPDATE_CUSTOMER: _customer_updated,
     OperationType.ISSUE_INVOICE: _invoice_issued,
+    OperationType.CREATE_WEBHOOK_ENDPOINT: _webhook_endpoint,
+    OperationType.ROTATE_WEBHOOK_SECRET: _webhook_endpoint,
+    OperationType.ENABLE_WEBHOOK_ENDPOINT: _webhook_endpoint,
+    OperationType.DELETE_WEBHOOK_ENDPOINT: _webhook_endpoint,
 }
 
 

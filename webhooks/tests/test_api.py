@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from activity.models import Event
+from activity_log.details import event_details_text
 from core.roles import Role
 from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
@@ -180,3 +181,10 @@ def test_the_page_explains_a_refused_url(client_for, role_users):
     assert page.status_code == 200
     assert "private, loopback, link-local" in page.content.decode()
     assert Endpoint.objects.all_partners().count() == 0
+
+
+def test_the_activity_log_words_an_endpoint_registered(admin_api, receiver, owner_partner):
+    _create(admin_api, receiver.url, types=["order.created", "invoice.issued"])
+    with partner_scope(owner_partner):
+        event = Event.objects.get(operation_type="create_webhook_endpoint")
+    assert event_details_text(event) == f"{receiver.url}, 2 events"
