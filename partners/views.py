@@ -9,6 +9,7 @@ from core.access import public, requires, signed_in
 from core.errors import NotFound, PortalError
 from core.redirects import redirect_target
 from core.roles import Action, user_can
+from core.shown_once import shown_once_keep, shown_once_take
 
 from . import invitations, selectors, services
 from .forms import ApiTokenForm, InviteUserForm, PreferencesForm, UserRolesForm
@@ -125,7 +126,6 @@ def user_deactivate_view(request, user_id: int):
 @require_http_methods(["GET", "POST"])
 def api_token_list_view(request):
     form = ApiTokenForm(request.POST or None)
-    new_token = None
     if request.method == "POST" and form.is_valid():
         try:
             _token, new_token = services.api_token_issue(
@@ -136,12 +136,14 @@ def api_token_list_view(request):
         except PortalError as error:
             form.add_error(error.field, error.message)
         else:
-            form = ApiTokenForm()
+            shown_once_keep(request, name="partners.new_api_token", value={"token": new_token})
+            return redirect("partners:api_tokens")
     tokens = selectors.api_token_list(user=request.user)
+    issued = shown_once_take(request, name="partners.new_api_token") or {}
     return render(
         request,
         "partners/api_tokens.html",
-        {"form": form, "tokens": tokens, "new_token": new_token},
+        {"form": form, "tokens": tokens, "new_token": issued.get("token")},
     )
 
 

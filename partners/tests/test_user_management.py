@@ -10,7 +10,7 @@ from activity.models import Event, OperationType
 from core.errors import PortalError
 from core.roles import Role
 from core.tenancy import partner_scope
-from partners.models import User
+from partners.models import ApiToken, User
 from partners.services import user_deactivate, user_roles_set
 from tests.waiting import wait_until
 
@@ -137,8 +137,10 @@ def test_unknown_role_values_are_refused(global_admin, role_users, client_for):
 
 def test_api_token_is_shown_once_then_only_listed(global_admin, client_for):
     client = client_for(global_admin)
-    response = client.post("/settings/api-tokens/", {"name": "ci", "days_valid": 30})
+    response = client.post("/settings/api-tokens/", {"name": "ci", "days_valid": 30}, follow=True)
+    assert response.redirect_chain == [("/settings/api-tokens/", 302)]
     clear = re.search(rb'id="new-token">(cspp_[^<]+)<', response.content).group(1).decode()
     assert clear.encode() not in client.get("/settings/api-tokens/").content
+    assert ApiToken.objects.filter(user=global_admin).count() == 1
     api = Client(HTTP_AUTHORIZATION=f"Bearer {clear}")
     assert api.get("/v1/me").status_code == 200

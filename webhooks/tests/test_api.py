@@ -165,12 +165,24 @@ def test_the_page_shows_the_secret_once_and_the_endpoint_listed(
     client = client_for(role_users[Role.GLOBAL_ADMIN])
     page = client.post("/settings/webhooks/", {
         "url": receiver.url, "event_types": ["order.created", "invoice.issued"],
-    })
-    assert page.status_code == 200
+    }, follow=True)
+    assert page.redirect_chain == [("/settings/webhooks/", 302)]
     secret = page.context["new_secret"]
     assert secret.startswith("whsec_") and secret in page.content.decode()
-    again = client.get("/settings/webhooks/").content.decode()
-    assert receiver.url in again and secret not in again
+    reloaded = client.get("/settings/webhooks/").content.decode()
+    assert receiver.url in reloaded and secret not in reloaded
+    assert Endpoint.objects.all_partners().count() == 1
+
+
+def test_a_rotated_secret_shows_once_on_the_endpoint_page(client_for, role_users, admin_api,
+                                                          receiver):
+    endpoint_id = _create(admin_api, receiver.url).json()["id"]
+    client = client_for(role_users[Role.GLOBAL_ADMIN])
+    page = client.post(f"/settings/webhooks/{endpoint_id}/rotate/", follow=True)
+    assert page.redirect_chain == [(f"/settings/webhooks/{endpoint_id}/", 302)]
+    secret = page.context["new_secret"]
+    assert secret.startswith("whsec_") and secret in page.content.decode()
+    assert secret not in client.get(f"/settings/webhooks/{endpoint_id}/").content.decode()
 
 
 def test_the_page_explains_a_refused_url(client_for, role_users):
