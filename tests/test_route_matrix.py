@@ -105,8 +105,15 @@ OBJECT_OF = {
 SHARED_OBJECT_OF: dict[str, object] = {
     "product_id": lambda: shared_sku().product.product_id,
     "sku_id": lambda: shared_sku().sku_id,
+    "availability_id": lambda: "MATRIX0AVAIL",
 }
-OPAQUE_KWARGS = {"uidb64": "MQ", "token": "not-a-real-token"}
+OPAQUE_KWARGS = {
+    "uidb64": "MQ",
+    "token": "not-a-real-token",
+    "culture": "en-US",
+    "provider": "OneTime",
+    "line_item_type": "BillingLineItems",
+}
 
 
 def _path_for(route, owner) -> str:

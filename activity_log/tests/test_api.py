@@ -67,6 +67,7 @@ def test_a_record_has_partner_centers_fields(global_admin, api_client_for, conto
         "operationStatus": "succeeded", "ipAddress": "198.51.100.9", "userAgent": "pytest/1",
         "originalCorrelationId": event.correlation_id,
         "customizedData": record["customizedData"],
+        "attributes": {"objectType": "AuditRecord"},
     }
     assert record["customizedData"][0] == {"key": "objectId", "value": "purchase-3"}
     assert sorted(record["customizedData"][1:], key=lambda pair: pair["key"]) == [
@@ -189,7 +190,7 @@ def test_continuation_tokens_walk_every_record_once_newest_first(global_admin, a
         seen.extend((item["operationDate"], item["id"]) for item in body["items"])
         token = body.get("continuationToken")
         if token is None:
-            assert body["links"] == {}
+            assert "next" not in body["links"]
             break
         assert body["links"]["next"]["uri"].startswith("http")
     assert len(seen) == 23 == len({event_id for _at, event_id in seen})

@@ -15,6 +15,8 @@ from rest_framework.response import Response
 from core.errors import PortalError
 from core.numbers import ascii_int
 
+from .partner_center import AttributesOutput, LinkOutput, attributes, link
+
 MAX_PAGE_SIZE = 100
 SIZE_SCHEMA = {"type": "integer", "minimum": 1}
 SIZE_DESCRIPTION = f"Page size, at most {MAX_PAGE_SIZE} (a larger size gives {MAX_PAGE_SIZE})."
@@ -33,6 +35,7 @@ class ContinuationPagination(CursorPagination):
     ordering = "-id"
 
     def paginate_queryset(self, queryset, request, view=None):
+        self.self_uri = request.get_full_path()
         header_token = request.headers.get("MS-ContinuationToken")
         if header_token and self.cursor_query_param not in request.query_params:
             request._request.GET = request._request.GET.copy()
@@ -71,10 +74,11 @@ class ContinuationPagination(CursorPagination):
         body = {
             "totalCount": self.total_count if self.total_count is not None else len(data),
             "items": data,
-            "links": {},
+            "links": {"self": link(self.self_uri)},
+            "attributes": attributes("Collection"),
         }
         if next_uri:
-            body["links"]["next"] = {"uri": next_uri, "method": "GET"}
+            body["links"]["next"] = link(next_uri)
             body["continuationToken"] = token
         return Response(body)
 
@@ -103,31 +107,49 @@ class ContinuationPagination(CursorPagination):
     def get_paginated_response_schema(self, schema):
         return {
             "type": "object",
-            "required": ["totalCount", "items", "links"],
+            "required": ["totalCount", "items", "links", "attributes"],
             "properties": {
                 "totalCount": {"type": "integer"},
                 "items": schema,
                 "links": {
                     "type": "object",
-                    "properties": {
-                        "next": {
-                            "type": "object",
-                            "properties": {"uri": {"type": "string"}, "method": {"type": "string"}},
-                        }
-                    },
+                    "required": ["self"],
+                    "properties": {"self": _LINK_SCHEMA, "next": _LINK_SCHEMA},
+                },
+                "attributes": {
+                    "type": "object",
+                    "required": ["objectType"],
+                    "properties": {"objectType": {"type": "string", "enum": ["Collection"]}},
                 },
                 "continuationToken": {"type": "string"},
             },
         }
 
 
-class CollectionLinkOutput(serializers.Serializer):
-    uri = serializers.CharField()
-    method = serializers.CharField()
+_LINK_SCHEMA = {
+    "type": "object",
+    "required": ["uri", "method", "headers"],
+    "properties": {
+        "uri": {"type": "string"},
+        "method": {"type": "string"},
+        "headers": {"type": "array", "items": {"type": "object"}},
+    },
+}
 
 
 class CollectionLinksOutput(serializers.Serializer):
-    next = CollectionLinkOutput(required=False)
+    self = LinkOutput()
+    next = LinkOutput(required=False)
+
+
+def whole_collection(items: list, *, request) -> dict:
+    """Return a collection answered in one page, in the same shape as a paged one."""
+    return {
+        "totalCount": len(items),
+        "items": items,
+        "links": {"self": link(request.get_full_path())},
+        "attributes": attributes("Collection"),
+    }
 
 
 @functools.cache
@@ -143,6 +165,7 @@ def collection_of(item: type[serializers.Serializer]) -> type[serializers.Serial
             "totalCount": serializers.IntegerField(),
             "items": item(many=True),
             "links": CollectionLinksOutput(),
+            "attributes": AttributesOutput(),
             "continuationToken": serializers.CharField(required=False),
         },
     )

@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from core.api.partner_center import ObjectTypeField, attributes
+
 
 class AddressSerializer(serializers.Serializer):
     country = serializers.CharField(max_length=2)
@@ -31,12 +33,36 @@ class CustomerCreateInput(serializers.Serializer):
     companyProfile = CompanyProfileInput()
     billingProfile = BillingProfileInput(required=False)
 
+    def to_internal_value(self, data):
+        return super().to_internal_value(_with_partner_center_billing(data))
+
+
+# Partner Center sends the company's name, e-mail and address in billingProfile (as
+# companyName, email and defaultAddress with `state`); the portal keeps them on the company.
+_FROM_BILLING = {"companyName": "companyName", "email": "email", "defaultAddress": "address"}
+
+
+def _with_partner_center_billing(data):
+    if not isinstance(data, dict) or not isinstance(data.get("billingProfile"), dict):
+        return data
+    billing = data["billingProfile"]
+    company = data.get("companyProfile")
+    company = dict(company) if isinstance(company, dict) else {}
+    for source, target in _FROM_BILLING.items():
+        if target not in company and source in billing:
+            company[target] = billing[source]
+    address = company.get("address")
+    if isinstance(address, dict) and "state" in address and "region" not in address:
+        company["address"] = {**address, "region": address["state"]}
+    return {**data, "companyProfile": company}
+
 
 class CustomerOutput(serializers.Serializer):
     id = serializers.UUIDField(source="entra_tenant_id")
     companyProfile = serializers.SerializerMethodField()
     billingProfile = serializers.SerializerMethodField()
     createdAt = serializers.DateTimeField(source="created_at")
+    attributes = ObjectTypeField("Customer")
 
     def get_companyProfile(self, customer) -> dict:
         return {
@@ -52,6 +78,7 @@ class CustomerOutput(serializers.Serializer):
                 "addressLine1": customer.address_line1,
                 "addressLine2": customer.address_line2,
             },
+            "attributes": attributes("CustomerCompanyProfile"),
         }
 
     def get_billingProfile(self, customer) -> dict:
@@ -59,4 +86,5 @@ class CustomerOutput(serializers.Serializer):
             "contactName": customer.contact_name,
             "email": customer.contact_email,
             "phone": customer.contact_phone,
+            "attributes": attributes("CustomerBillingProfile"),
         }

@@ -1,5 +1,8 @@
+from django.urls import reverse
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
+from core.api.partner_center import AttributesOutput, LinkOutput, attributes, link
 from core.money import decimal_text
 from orders.models import PurchaseStatus
 
@@ -40,6 +43,8 @@ class LineItemOutput(serializers.Serializer):
     pricing = PricingOutput()
     status = serializers.CharField()
     cancellation = CancellationOutput()
+    links = inline_serializer("OrderLineItemLinks", {"sku": LinkOutput()})
+    attributes = AttributesOutput()
 
 
 class OrderOutput(serializers.Serializer):
@@ -53,7 +58,12 @@ class OrderOutput(serializers.Serializer):
     subtotal = serializers.CharField()
     taxTotal = serializers.CharField()
     total = serializers.CharField()
+    billingCycle = serializers.ChoiceField(
+        choices=["one_time"], help_text="Partner Center's: software is bought outright."
+    )
     lineItems = LineItemOutput(many=True)
+    links = inline_serializer("OrderLinks", {"self": LinkOutput()})
+    attributes = AttributesOutput()
 
 
 # One field for every date: a serializer instance per order deep-copied its two dozen fields,
@@ -64,15 +74,17 @@ _DATETIME = serializers.DateTimeField()
 def order_representation(order, *, customer, cancellations: dict) -> dict:
     """The order as API.md shapes it (OrderOutput); `cancellations` maps line ids to facts."""
     currency = order.currency_code
+    country = customer.country.code
     lines = []
     for line in order.lines.all():
         facts = cancellations[line.pk]
+        product_id, sku_id = line.catalog_item_id.split(":")[:2]
         lines.append(
             {
                 "lineItemNumber": line.line_number,
                 "offerId": line.catalog_item_id,
-                "productId": line.catalog_item_id.split(":")[0],
-                "skuId": line.catalog_item_id.split(":")[1],
+                "productId": product_id,
+                "skuId": sku_id,
                 "productName": line.product_title,
                 "quantity": 0 if line.status == PurchaseStatus.CANCELLED else line.quantity,
                 "termDuration": line.term_duration,
@@ -93,6 +105,12 @@ def order_representation(order, *, customer, cancellations: dict) -> dict:
                         else None
                     ),
                 },
+                "links": {"sku": link(
+                    reverse("api:catalog-sku-get", kwargs={"product_id": product_id,
+                                                          "sku_id": sku_id})
+                    + f"?country={country}"
+                )},
+                "attributes": attributes("OrderLineItem"),
             }
         )
     return {
@@ -106,5 +124,11 @@ def order_representation(order, *, customer, cancellations: dict) -> dict:
         "subtotal": decimal_text(order.subtotal, currency),
         "taxTotal": decimal_text(order.tax_total, currency),
         "total": decimal_text(order.total, currency),
+        "billingCycle": "one_time",
         "lineItems": lines,
+        "links": {"self": link(reverse(
+            "api:order-get",
+            kwargs={"customer_id": str(customer.entra_tenant_id), "order_id": str(order.id)},
+        ))},
+        "attributes": attributes("Order"),
     }

@@ -2,14 +2,22 @@ import json
 
 from django.http import HttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.api.serializers import CatalogueQueryInput, ProductOutput
-from catalog.api.views import TARGET_VIEW, ProductListApi
+from catalog.api.views import (
+    TARGET_VIEW,
+    AvailabilityGetApi,
+    AvailabilityListApi,
+    ProductGetApi,
+    ProductListApi,
+    SkuGetApi,
+    SkuListApi,
+)
 from catalog.selectors import market_get
 from catalog.target_views import TargetView
 from core.api.exceptions import PROBLEM_CONTENT_TYPE, problem
@@ -161,16 +169,13 @@ class OrderApi(APIView):
         return Response(_represented([order], customer)[0], status=202)
 
 
-class CustomerProductListApi(ProductListApi):
-    """The catalogue for the customer's market, as Partner Center's customer products."""
+_NO_COUNTRY = extend_schema_view(
+    get=extend_schema(parameters=[OpenApiParameter("country", exclude=True)])
+)
 
-    @extend_schema(
-        parameters=[TARGET_VIEW],
-        responses=ProductOutput(many=True),
-        summary="Products as the customer's market sees them",
-    )
-    def get(self, request, customer_id):
-        return super().get(request, customer_id=customer_id)
+
+class CustomerMarketApi:
+    """The catalogue for the customer's market, as Partner Center's by-customer reads."""
 
     def catalogue_query(self, request, *, customer_id) -> dict:
         customer = customer_get(customer_id=customer_id)
@@ -183,3 +188,38 @@ class CustomerProductListApi(ProductListApi):
             "market": market_get(country=customer.country.code),
             "target_view": TargetView(target_view) if target_view else None,
         }
+
+
+class CustomerProductListApi(CustomerMarketApi, ProductListApi):
+    @extend_schema(
+        parameters=[TARGET_VIEW],
+        responses=ProductOutput(many=True),
+        summary="Products as the customer's market sees them",
+    )
+    def get(self, request, customer_id):
+        return super().get(request, customer_id=customer_id)
+
+
+@_NO_COUNTRY
+class CustomerProductGetApi(CustomerMarketApi, ProductGetApi):
+    pass
+
+
+@_NO_COUNTRY
+class CustomerSkuListApi(CustomerMarketApi, SkuListApi):
+    pass
+
+
+@_NO_COUNTRY
+class CustomerSkuGetApi(CustomerMarketApi, SkuGetApi):
+    pass
+
+
+@_NO_COUNTRY
+class CustomerAvailabilityListApi(CustomerMarketApi, AvailabilityListApi):
+    pass
+
+
+@_NO_COUNTRY
+class CustomerAvailabilityGetApi(CustomerMarketApi, AvailabilityGetApi):
+    pass

@@ -11,6 +11,12 @@ urlpatterns = [
         views.ServiceRequestItemApi.as_view(),
         name="servicerequest-get",
     ),
+    # After the numeric ids: a culture such as en-US names the language of the text filed.
+    path(
+        "servicerequests/<culture:culture>",
+        views.ServiceRequestCultureApi.as_view(),
+        name="servicerequest-culture",
+    ),
     path(
         "servicerequests/<id:request_id>/files/<id:attachment_id>",
         views.ServiceRequestFileApi.as_view(),

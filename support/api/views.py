@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -147,7 +152,7 @@ class ServiceRequestCollectionApi(APIView):
             ),
         },
     )
-    def post(self, request):
+    def post(self, request, culture: str | None = None):
         cap = upload_cap_install(request)
         data = ServiceRequestCreateInput(data=request.data)
         _check_upload(cap)
@@ -170,6 +175,16 @@ class ServiceRequestCollectionApi(APIView):
             return _invalid(error)
         service_request = selectors.service_request_get(request_id=created.pk)
         return Response(_one(service_request), status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(post=extend_schema(operation_id="servicerequests_culture_create"))
+class ServiceRequestCultureApi(ServiceRequestCollectionApi):
+    """Partner Center's form of filing: the culture of the request's text in the path.
+
+    The portal keeps the text as written, so the culture is accepted and not stored.
+    """
+
+    http_method_names = ["post", "options"]
 
 
 class ServiceRequestItemApi(APIView):
