@@ -187,8 +187,16 @@ def test_bad_continuation_token_is_400_problem(global_admin, api_client_for):
     _assert_problem(response, 400, "invalid_continuation_token")
 
 
-@pytest.mark.parametrize("size", ["0", "-1", "ten", "null", ""])
-def test_page_size_that_is_not_a_positive_whole_number_is_400_problem(
+def test_page_size_0_gives_the_default_page_as_partner_center_does(owner_partner, api_client_for):
+    admin = UserFactory(partner=owner_partner, email="admin@owner.example")
+    for n in range(30):
+        UserFactory(partner=owner_partner, email=f"many{n:03}@owner.example")
+    body = api_client_for(admin).get("/v1/users", {"size": 0}).json()
+    assert (body["totalCount"], len(body["items"])) == (31, 25)
+
+
+@pytest.mark.parametrize("size", ["-1", "ten", "null", ""])
+def test_page_size_that_is_not_a_whole_number_from_0_is_400_problem(
     global_admin, api_client_for, size
 ):
     response = api_client_for(global_admin).get("/v1/users", {"size": size})

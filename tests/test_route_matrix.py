@@ -64,6 +64,22 @@ class OwnObjects:
         with partner_scope(self.user.partner):
             return self._once("purchase", lambda: self.order().lines.get())
 
+    def cart(self):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from orders.models import Cart
+
+        def make():
+            with partner_scope(self.user.partner):
+                return Cart.objects.create(
+                    partner=self.user.partner, customer=self.customer(),
+                    expires_at=timezone.now() + timedelta(hours=1),
+                )
+
+        return self._once("cart", make)
+
     def invoice(self):
         from invoices.tests.factories import invoice_for
 
@@ -100,6 +116,7 @@ OBJECT_OF = {
     "attachment_id": lambda own: own.attachment().pk,
     "entitlement_id": lambda own: own.purchase().pk,
     "invoice_id": lambda own: own.invoice().number,
+    "cart_id": lambda own: own.cart().id,
 }
 # Ids of objects every partner shares (the catalogue): reachable by all, so no isolation test.
 SHARED_OBJECT_OF: dict[str, object] = {

@@ -11,10 +11,26 @@ from catalog.models import Term
 from catalog.target_views import TargetView
 from core.api.partner_center import LinkOutput, ObjectTypeField, link
 
+# Partner Center's narrower reservation views are slices of the portal's one.
+_PARTNER_CENTER_TARGET_VIEWS = {
+    "azurereservationsvm": TargetView.AZURE_RESERVATIONS,
+    "azurereservationssql": TargetView.AZURE_RESERVATIONS,
+    "azurereservationscosmosdb": TargetView.AZURE_RESERVATIONS,
+    **{view.value.lower(): view for view in TargetView},
+}
+
+
+class TargetViewField(serializers.ChoiceField):
+    """A target view in any casing, Partner Center's reservation views included."""
+
+    def to_internal_value(self, data):
+        view = _PARTNER_CENTER_TARGET_VIEWS.get(str(data).lower())
+        return super().to_internal_value(view.value if view is not None else data)
+
 
 class CatalogueQueryInput(serializers.Serializer):
     country = serializers.CharField(max_length=8, help_text="ISO 3166-1 alpha-2, e.g. IT.")
-    targetView = serializers.ChoiceField(  # the API's parameter name
+    targetView = TargetViewField(  # the API's parameter name
         choices=TargetView.choices, required=False,
         help_text="A slice of the catalogue; every product when absent.",
     )

@@ -20,9 +20,12 @@ COUNTRY = OpenApiParameter(
     "400 with code `invalid_country`.",
 )
 TARGET_VIEW = OpenApiParameter(
-    "targetView", str, enum=TargetView.values,
-    description="A slice of the catalogue: " + ", ".join(TargetView.values) + ". Every product "
-    "when absent.",
+    "targetView", str,
+    enum=[*TargetView.values, "AzureReservationsVM", "AzureReservationsSQL",
+          "AzureReservationsCosmosDb"],
+    description="A slice of the catalogue: " + ", ".join(TargetView.values) + ", in any casing; "
+    "Partner Center's AzureReservationsVM, ...SQL and ...CosmosDb mean AzureReservations. Every "
+    "product when absent.",
 )
 
 

@@ -18,8 +18,11 @@ from core.numbers import ascii_int
 from .partner_center import AttributesOutput, LinkOutput, attributes, link
 
 MAX_PAGE_SIZE = 100
-SIZE_SCHEMA = {"type": "integer", "minimum": 1}
-SIZE_DESCRIPTION = f"Page size, at most {MAX_PAGE_SIZE} (a larger size gives {MAX_PAGE_SIZE})."
+SIZE_SCHEMA = {"type": "integer", "minimum": 0}
+SIZE_DESCRIPTION = (
+    f"Page size, at most {MAX_PAGE_SIZE} (a larger size gives {MAX_PAGE_SIZE}); 0, as Partner "
+    "Center's samples send it, gives the default size."
+)
 CONTINUATION_DESCRIPTION = "The `continuationToken` of the previous page."
 # For views that page by hand (APIView); list views get the same two from the paginator.
 PAGING_PARAMETERS = [
@@ -45,14 +48,16 @@ class ContinuationPagination(CursorPagination):
         return super().paginate_queryset(queryset, request, view)
 
     def get_page_size(self, request):
-        """`size` as asked, up to the maximum; anything but a positive whole number is a 400."""
+        """`size` as asked, up to the maximum, 0 the default; anything else is a 400."""
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
         size = ascii_int(raw)
+        if size == 0:
+            return self.page_size
         if size is None or size < 1:
             raise PortalError(
-                _("size must be a whole number from 1 to %(max)s.") % {"max": MAX_PAGE_SIZE},
+                _("size must be a whole number from 0 to %(max)s.") % {"max": MAX_PAGE_SIZE},
                 code="invalid_page_size",
                 field="size",
             )

@@ -319,6 +319,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90)
+# An API cart (Partner Center's) can be changed and checked out for this long after its last
+# change: long enough to get a customer's go-ahead, short enough that prices have not moved.
+CART_EXPIRY_HOURS = env_int("CART_EXPIRY_HOURS", 24)
 # A download link dies after this many days or downloads, whichever comes first (the source's rule).
 DOWNLOAD_LINK_TTL_DAYS = env_int("DOWNLOAD_LINK_TTL_DAYS", 14)
 DOWNLOAD_LINK_MAX_DOWNLOADS = env_int("DOWNLOAD_LINK_MAX_DOWNLOADS", 50)

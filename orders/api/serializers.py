@@ -43,7 +43,11 @@ class LineItemOutput(serializers.Serializer):
     pricing = PricingOutput()
     status = serializers.CharField()
     cancellation = CancellationOutput()
-    links = inline_serializer("OrderLineItemLinks", {"sku": LinkOutput()})
+    friendlyName = serializers.CharField(help_text="Partner Center's name for productName.")
+    links = inline_serializer(
+        "OrderLineItemLinks",
+        {"product": LinkOutput(), "sku": LinkOutput(), "availability": LinkOutput()},
+    )
     attributes = AttributesOutput()
 
 
@@ -69,6 +73,18 @@ class OrderOutput(serializers.Serializer):
 # One field for every date: a serializer instance per order deep-copied its two dozen fields,
 # which took most of an orders page's time. OrderOutput stays the documented shape.
 _DATETIME = serializers.DateTimeField()
+
+
+def _line_links(catalog_item_id: str, country: str) -> dict:
+    """Where the line's product, SKU and availability are read, as Partner Center links them."""
+    product_id, sku_id, availability_id = catalog_item_id.split(":")
+    ids = {"product_id": product_id}
+    paths = {"product": reverse("api:catalog-product-get", kwargs=ids)}
+    ids["sku_id"] = sku_id
+    paths["sku"] = reverse("api:catalog-sku-get", kwargs=ids)
+    ids["availability_id"] = availability_id
+    paths["availability"] = reverse("api:catalog-availability-get", kwargs=ids)
+    return {name: link(f"{path}?country={country}") for name, path in paths.items()}
 
 
 def order_representation(order, *, customer, cancellations: dict) -> dict:
@@ -105,11 +121,8 @@ def order_representation(order, *, customer, cancellations: dict) -> dict:
                         else None
                     ),
                 },
-                "links": {"sku": link(
-                    reverse("api:catalog-sku-get", kwargs={"product_id": product_id,
-                                                          "sku_id": sku_id})
-                    + f"?country={country}"
-                )},
+                "friendlyName": line.product_title,
+                "links": _line_links(line.catalog_item_id, country),
                 "attributes": attributes("OrderLineItem"),
             }
         )
@@ -131,4 +144,98 @@ def order_representation(order, *, customer, cancellations: dict) -> dict:
             kwargs={"customer_id": str(customer.entra_tenant_id), "order_id": str(order.id)},
         ))},
         "attributes": attributes("Order"),
+    }
+
+
+class CartLineItemInput(serializers.Serializer):
+    id = serializers.IntegerField(min_value=0, max_value=49, required=False)
+    catalogItemId = serializers.CharField(max_length=40)
+    quantity = serializers.IntegerField(min_value=1, max_value=100_000)
+    termDuration = serializers.CharField(max_length=3, required=False, allow_blank=True)
+    billingCycle = serializers.ChoiceField(
+        choices=["one_time"], required=False,
+        help_text="Software is bought outright: one_time, the default.",
+    )
+    friendlyName = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class CartInput(serializers.Serializer):
+    lineItems = CartLineItemInput(many=True, allow_empty=False, max_length=50)
+
+    def validate_lineItems(self, items):
+        numbered = [{**item, "id": item.get("id", index)} for index, item in enumerate(items)]
+        if len({item["id"] for item in numbered}) != len(numbered):
+            raise serializers.ValidationError("Each line item needs its own id.")
+        return [
+            {
+                "id": item["id"],
+                "catalogItemId": item["catalogItemId"],
+                "quantity": item["quantity"],
+                "termDuration": item.get("termDuration") or None,
+                "friendlyName": item.get("friendlyName", ""),
+            }
+            for item in numbered
+        ]
+
+
+class CartLineItemOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    catalogItemId = serializers.CharField()
+    friendlyName = serializers.CharField(allow_blank=True)
+    quantity = serializers.IntegerField()
+    currencyCode = serializers.CharField()
+    billingCycle = serializers.ChoiceField(choices=["one_time"])
+    termDuration = serializers.CharField(allow_null=True)
+    orderGroup = serializers.CharField(help_text="Every line is bought in the one order.")
+
+
+class CartOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    creationTimestamp = serializers.DateTimeField()
+    lastModifiedTimestamp = serializers.DateTimeField()
+    expirationTimestamp = serializers.DateTimeField()
+    lastModifiedUser = serializers.CharField(allow_null=True)
+    status = serializers.ChoiceField(choices=["Active", "Ordered", "Expired"])
+    orderId = serializers.UUIDField(
+        allow_null=True, help_text="Beyond Partner Center: the order its checkout placed."
+    )
+    lineItems = CartLineItemOutput(many=True)
+    links = inline_serializer("CartLinks", {"self": LinkOutput()})
+    attributes = AttributesOutput()
+
+
+class CartCheckoutResultOutput(serializers.Serializer):
+    orders = OrderOutput(many=True)
+    orderErrors = serializers.ListField(child=serializers.DictField())
+    attributes = AttributesOutput()
+
+
+def cart_representation(cart, *, customer, at) -> dict:
+    """The cart as Partner Center shapes it (CartOutput)."""
+    return {
+        "id": str(cart.id),
+        "creationTimestamp": _DATETIME.to_representation(cart.created_at),
+        "lastModifiedTimestamp": _DATETIME.to_representation(cart.updated_at),
+        "expirationTimestamp": _DATETIME.to_representation(cart.expires_at),
+        "lastModifiedUser": cart.updated_by.email if cart.updated_by else None,
+        "status": "Expired" if cart.is_expired(at) else cart.status,
+        "orderId": str(cart.order_id) if cart.order_id else None,
+        "lineItems": [
+            {
+                "id": line["id"],
+                "catalogItemId": line["catalogItemId"],
+                "friendlyName": line.get("friendlyName", ""),
+                "quantity": line["quantity"],
+                "currencyCode": line["currencyCode"],
+                "billingCycle": line["billingCycle"],
+                "termDuration": line["termDuration"],
+                "orderGroup": "0",
+            }
+            for line in cart.lines
+        ],
+        "links": {"self": link(reverse(
+            "api:cart-get",
+            kwargs={"customer_id": str(customer.entra_tenant_id), "cart_id": str(cart.id)},
+        ))},
+        "attributes": attributes("Cart"),
     }

@@ -35,6 +35,17 @@ urlpatterns = [
         name="customer-availability-get",
     ),
     path(
+        "customers/<str:customer_id>/carts", views.CartCollectionApi.as_view(), name="cart-list"
+    ),
+    path(
+        "customers/<str:customer_id>/carts/<str:cart_id>", views.CartApi.as_view(), name="cart-get"
+    ),
+    path(
+        "customers/<str:customer_id>/carts/<str:cart_id>/checkout",
+        views.CartCheckoutApi.as_view(),
+        name="cart-checkout",
+    ),
+    path(
         "customers/<str:customer_id>/orders", views.OrderCollectionApi.as_view(), name="order-list"
     ),
     path(

@@ -22,6 +22,7 @@ from catalog.selectors import market_get
 from catalog.target_views import TargetView
 from core.api.exceptions import PROBLEM_CONTENT_TYPE, problem
 from core.api.pagination import PAGING_PARAMETERS, ContinuationPagination, collection_of
+from core.api.partner_center import attributes
 from core.api.schema import problem_responses
 from core.error_responses import status_of
 from core.errors import PortalError
@@ -30,10 +31,19 @@ from customers.selectors import customer_get
 from orders import selectors
 from orders.quotes import LineRequest
 from orders.services.cancellation import order_cancel
+from orders.services.carts import cart_checkout, cart_create, cart_update
 from orders.services.idempotency import request_fingerprint
-from orders.services.placing import order_place_answer
+from orders.services.placing import order_place_answer, placement_answer
 
-from .serializers import OrderCreateInput, OrderOutput, order_representation
+from .serializers import (
+    CartCheckoutResultOutput,
+    CartInput,
+    CartOutput,
+    OrderCreateInput,
+    OrderOutput,
+    cart_representation,
+    order_representation,
+)
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 100
@@ -44,6 +54,22 @@ def _represented(orders, customer) -> list[dict]:
     return [
         order_representation(order, customer=customer, cancellations=facts) for order in orders
     ]
+
+
+def _idempotency_key(request) -> str:
+    key = (
+        request.headers.get(IDEMPOTENCY_HEADER) or request.headers.get("MS-RequestId") or ""
+    )[:MAX_KEY_LENGTH]
+    return f"api:{key}" if key else ""
+
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    IDEMPOTENCY_HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    description="A replay within 24 h returns the first response; the same key with "
+    "another body is a 409. MS-RequestId is accepted as the key too.",
+)
 
 
 class OrderCollectionApi(APIView):
@@ -70,15 +96,7 @@ class OrderCollectionApi(APIView):
             **problem_responses({409: "This Idempotency-Key came before with another body."}),
         },
         summary="Place an order (create and pay): charged on the next monthly invoice",
-        parameters=[
-            OpenApiParameter(
-                IDEMPOTENCY_HEADER,
-                str,
-                OpenApiParameter.HEADER,
-                description="A replay within 24 h returns the first response; the same key with "
-                "another body is a 409. MS-RequestId is accepted as the key too.",
-            ),
-        ],
+        parameters=[IDEMPOTENCY_PARAMETER],
     )
     def post(self, request, customer_id):
         customer = customer_get(customer_id=customer_id)
@@ -96,26 +114,27 @@ class OrderCollectionApi(APIView):
             )
         ]
 
-        key = (
-            request.headers.get(IDEMPOTENCY_HEADER) or request.headers.get("MS-RequestId") or ""
-        )[:MAX_KEY_LENGTH]
         answer = order_place_answer(
             partner=request.user.partner,
             actor=request.user,
             customer=customer,
             lines=lines,
-            key=f"api:{key}" if key else "",
+            key=_idempotency_key(request),
             fingerprint=request_fingerprint(
                 json.dumps([str(customer.pk), request.data], sort_keys=True, default=str).encode()
             ),
             represent=lambda order: JSONRenderer().render(_represented([order], customer)[0]),
             refusal=_problem_bytes,
         )
-        content_type = PROBLEM_CONTENT_TYPE if answer.status >= 400 else "application/json"
-        response = HttpResponse(answer.body, status=answer.status, content_type=content_type)
-        if answer.replayed:
-            response["Idempotency-Replayed"] = "true"
-        return response
+        return _answer_response(answer)
+
+
+def _answer_response(answer) -> HttpResponse:
+    content_type = PROBLEM_CONTENT_TYPE if answer.status >= 400 else "application/json"
+    response = HttpResponse(answer.body, status=answer.status, content_type=content_type)
+    if answer.replayed:
+        response["Idempotency-Replayed"] = "true"
+    return response
 
 
 def _problem_bytes(error: PortalError) -> tuple[int, bytes]:
@@ -167,6 +186,104 @@ class OrderApi(APIView):
             acknowledged=True,
         )
         return Response(_represented([order], customer)[0], status=202)
+
+
+class CartCollectionApi(APIView):
+    required_action = Action.BUY_SOFTWARE
+
+    @extend_schema(
+        request=CartInput,
+        responses={201: CartOutput},
+        summary="Create a cart: lines checked as an order would check them, bought at checkout",
+    )
+    def post(self, request, customer_id):
+        customer = customer_get(customer_id=customer_id)
+        data = CartInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        cart = cart_create(
+            partner=request.user.partner,
+            actor=request.user,
+            customer=customer,
+            lines=data.validated_data["lineItems"],
+        )
+        return Response(
+            cart_representation(cart, customer=customer, at=timezone.now()), status=201
+        )
+
+
+class CartApi(APIView):
+    required_action = Action.BUY_SOFTWARE
+
+    @extend_schema(responses=CartOutput, summary="One cart, with its status and expiry")
+    def get(self, request, customer_id, cart_id):
+        customer = customer_get(customer_id=customer_id)
+        cart = selectors.cart_get(customer=customer, cart_id=cart_id)
+        return Response(cart_representation(cart, customer=customer, at=timezone.now()))
+
+    @extend_schema(
+        request=CartInput,
+        responses={
+            201: CartOutput,
+            **problem_responses({
+                409: "The cart has been checked out (`cart_checked_out`).",
+                410: "The cart has expired (`cart_expired`).",
+            }),
+        },
+        summary="Replace a cart's lines (Partner Center answers 201); its expiry restarts",
+    )
+    def put(self, request, customer_id, cart_id):
+        customer = customer_get(customer_id=customer_id)
+        data = CartInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        cart = cart_update(
+            partner=request.user.partner,
+            actor=request.user,
+            customer=customer,
+            cart_id=cart_id,
+            lines=data.validated_data["lineItems"],
+        )
+        return Response(
+            cart_representation(cart, customer=customer, at=timezone.now()), status=201
+        )
+
+
+class CartCheckoutApi(APIView):
+    required_action = Action.BUY_SOFTWARE
+
+    @extend_schema(
+        request=None,
+        responses={
+            201: CartCheckoutResultOutput,
+            **problem_responses({
+                409: "The cart has been checked out (`cart_checked_out`), or this "
+                "Idempotency-Key came before with another cart.",
+                410: "The cart has expired (`cart_expired`).",
+            }),
+        },
+        summary="Check a cart out: its order is placed as POST .../orders would place it",
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    def post(self, request, customer_id, cart_id):
+        customer = customer_get(customer_id=customer_id)
+        answer = placement_answer(
+            partner=request.user.partner,
+            customer=customer,
+            place=lambda: cart_checkout(
+                partner=request.user.partner,
+                actor=request.user,
+                customer=customer,
+                cart_id=cart_id,
+            ),
+            key=_idempotency_key(request),
+            fingerprint=request_fingerprint(f"cart:{customer.pk}:{cart_id}".encode()),
+            represent=lambda order: JSONRenderer().render({
+                "orders": [_represented([order], customer)[0]],
+                "orderErrors": [],
+                "attributes": attributes("CartCheckoutResult"),
+            }),
+            refusal=_problem_bytes,
+        )
+        return _answer_response(answer)
 
 
 _NO_COUNTRY = extend_schema_view(
