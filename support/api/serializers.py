@@ -38,6 +38,13 @@ IMPACT_TO_SEVERITY = {"critical": "critical", "high": "moderate", "medium": "mod
                       "low": "minimal"}
 
 
+class PrimaryContactInput(serializers.Serializer):
+    firstName = _text()
+    lastName = _text()
+    email = _text()
+    phoneNumber = _text()
+
+
 class ServiceRequestCreateInput(serializers.Serializer):
     supportTopic = _text(help_text="csp_purchase_refund, billing_question, technical_problem, "
                          "account_access")
@@ -64,7 +71,16 @@ class ServiceRequestCreateInput(serializers.Serializer):
         help_text="Partner Center's name for supportTopic; read when supportTopic is absent",
     )
 
+    primaryContact = PrimaryContactInput(
+        required=False, help_text="Partner Center's contact; read when contact is absent"
+    )
+
     def validate(self, data):
+        pc_contact = data.pop("primaryContact", None)
+        if pc_contact and not data.get("contact"):
+            name = f"{pc_contact['firstName']} {pc_contact['lastName']}".strip()
+            data["contact"] = {"name": name, "email": pc_contact["email"],
+                               "phone": pc_contact["phoneNumber"]}
         if not data["impact"] and data["severity"]:
             data["impact"] = SEVERITY_TO_IMPACT.get(data["severity"].lower(), data["severity"])
         if not data["supportTopic"] and data["supportTopicId"]:

@@ -4,6 +4,11 @@ from . import views
 
 urlpatterns = [
     path(
+        "customers/<str:customer_id>/servicerequests",
+        views.CustomerServiceRequestListApi.as_view(),
+        name="customer-servicerequest-list",
+    ),
+    path(
         "servicerequests", views.ServiceRequestCollectionApi.as_view(), name="servicerequest-list"
     ),
     path(
