@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.utils import timezone
+from openapi_spec_validator import validate
 from rest_framework.test import APIClient
 from rest_framework.throttling import UserRateThrottle
 
@@ -234,3 +235,19 @@ def test_openapi_schema_and_docs_are_served(db):
     assert "/v1/me" in document["paths"]
     assert "bearerAuth" in document["components"]["securitySchemes"]
     assert APIClient().get("/v1/docs/").status_code == 200
+
+
+def test_the_openapi_document_is_valid_and_names_every_partner_center_operation(db):
+    document = APIClient().get("/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    validate(document)
+    paths = document["paths"]
+    assert set(paths["/v1/customers/{customer_id}/carts"]) == {"post"}
+    assert set(paths["/v1/customers/{customer_id}/carts/{cart_id}"]) == {"get", "put"}
+    assert set(paths["/v1/customers/{customer_id}/carts/{cart_id}/checkout"]) == {"post"}
+    assert set(paths["/v1/servicerequests/{culture}"]) == {"post"}
+    assert "get" in paths["/v1/customers/{customer_id}/servicerequests"]
+    assert "get" in paths["/v1/invoices/{invoice_id}/lineitems/{provider}/{line_item_type}"]
+    catalogue = "/v1/customers/{customer_id}/products/{product_id}/skus/{sku_id}/availabilities"
+    assert "get" in paths[catalogue] and "get" in paths[catalogue + "/{availability_id}"]
+    problem = document["components"]["schemas"]["ProblemOutput"]["properties"]
+    assert {"code", "description", "partnerCenterCode"} <= set(problem)
