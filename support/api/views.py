@@ -87,6 +87,20 @@ def _invalid(error: ServiceRequestInvalid) -> Response:
     return Response(body, status=400, content_type=PROBLEM_CONTENT_TYPE)
 
 
+FILING_RESPONSES = {
+    201: ServiceRequestOutput,
+    **problem_responses(
+        {
+            400: "The input is invalid; `errors` names each field at fault. The code is "
+            f"`{REFUND_EXCEEDS_REFUNDABLE}` when the one problem is an amountRequested "
+            "above what can still be refunded of the order or subscription (the detail "
+            "says how much can), else `invalid_service_request`.",
+            413: UPLOAD_TOO_LARGE,
+        }
+    ),
+}
+
+
 def _page_of(requests, *, request, view) -> Response:
     paginator = ContinuationPagination()
     page = paginator.paginate_queryset(requests, request, view=view)
@@ -145,18 +159,7 @@ class ServiceRequestCollectionApi(APIView):
             "application/json": ServiceRequestCreateInput,
             "multipart/form-data": ServiceRequestCreateInput,
         },
-        responses={
-            201: ServiceRequestOutput,
-            **problem_responses(
-                {
-                    400: "The input is invalid; `errors` names each field at fault. The code is "
-                    f"`{REFUND_EXCEEDS_REFUNDABLE}` when the one problem is an amountRequested "
-                    "above what can still be refunded of the order or subscription (the detail "
-                    "says how much can), else `invalid_service_request`.",
-                    413: UPLOAD_TOO_LARGE,
-                }
-            ),
-        },
+        responses=FILING_RESPONSES,
     )
     def post(self, request, culture: str | None = None):
         cap = upload_cap_install(request)
@@ -199,14 +202,32 @@ class CustomerServiceRequestListApi(APIView):
         )
 
 
-@extend_schema_view(post=extend_schema(operation_id="servicerequests_culture_create"))
+@extend_schema_view(post=extend_schema(
+    operation_id="servicerequests_culture_create",
+    responses={
+        **FILING_RESPONSES,
+        **problem_responses({
+            405: "The path names a support request's number, not a culture: POST is not allowed.",
+        }),
+    },
+))
 class ServiceRequestCultureApi(ServiceRequestCollectionApi):
     """Partner Center's form of filing: the culture of the request's text in the path.
 
     The portal keeps the text as written, so the culture is accepted and not stored.
     """
 
-    http_method_names = ["post", "options"]
+    http_method_names = ["get", "post", "patch", "options"]
+
+    # A request number that is not one (`/servicerequests/abc`) reads as a culture here: it
+    # answers as an unknown request does on the numbered route.
+    @extend_schema(exclude=True)
+    def get(self, request, culture):
+        raise NotFound(_("Support request not found."))
+
+    @extend_schema(exclude=True)
+    def patch(self, request, culture):
+        raise NotFound(_("Support request not found."))
 
 
 class ServiceRequestItemApi(APIView):
