@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
@@ -165,7 +166,7 @@ class CartInput(serializers.Serializer):
     def validate_lineItems(self, items):
         numbered = [{**item, "id": item.get("id", index)} for index, item in enumerate(items)]
         if len({item["id"] for item in numbered}) != len(numbered):
-            raise serializers.ValidationError("Each line item needs its own id.")
+            raise serializers.ValidationError(_("Each line item needs its own id."))
         return [
             {
                 "id": item["id"],

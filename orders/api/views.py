@@ -188,6 +188,18 @@ class OrderApi(APIView):
         return Response(_represented([order], customer)[0], status=202)
 
 
+def _cart_lines(request) -> list[dict]:
+    data = CartInput(data=request.data)
+    data.is_valid(raise_exception=True)
+    return data.validated_data["lineItems"]
+
+
+def _cart_answer(cart, *, customer, status: int) -> Response:
+    return Response(
+        cart_representation(cart, customer=customer, at=timezone.now()), status=status
+    )
+
+
 class CartCollectionApi(APIView):
     required_action = Action.BUY_SOFTWARE
 
@@ -198,17 +210,13 @@ class CartCollectionApi(APIView):
     )
     def post(self, request, customer_id):
         customer = customer_get(customer_id=customer_id)
-        data = CartInput(data=request.data)
-        data.is_valid(raise_exception=True)
         cart = cart_create(
             partner=request.user.partner,
             actor=request.user,
             customer=customer,
-            lines=data.validated_data["lineItems"],
+            lines=_cart_lines(request),
         )
-        return Response(
-            cart_representation(cart, customer=customer, at=timezone.now()), status=201
-        )
+        return _cart_answer(cart, customer=customer, status=201)
 
 
 class CartApi(APIView):
@@ -218,7 +226,7 @@ class CartApi(APIView):
     def get(self, request, customer_id, cart_id):
         customer = customer_get(customer_id=customer_id)
         cart = selectors.cart_get(customer=customer, cart_id=cart_id)
-        return Response(cart_representation(cart, customer=customer, at=timezone.now()))
+        return _cart_answer(cart, customer=customer, status=200)
 
     @extend_schema(
         request=CartInput,
@@ -233,18 +241,14 @@ class CartApi(APIView):
     )
     def put(self, request, customer_id, cart_id):
         customer = customer_get(customer_id=customer_id)
-        data = CartInput(data=request.data)
-        data.is_valid(raise_exception=True)
         cart = cart_update(
             partner=request.user.partner,
             actor=request.user,
             customer=customer,
             cart_id=cart_id,
-            lines=data.validated_data["lineItems"],
+            lines=_cart_lines(request),
         )
-        return Response(
-            cart_representation(cart, customer=customer, at=timezone.now()), status=201
-        )
+        return _cart_answer(cart, customer=customer, status=201)
 
 
 class CartCheckoutApi(APIView):
