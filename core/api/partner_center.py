@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from django.urls import Resolver404, resolve
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.parsers import JSONParser
@@ -55,26 +56,50 @@ class PartnerCenterJSONParser(JSONParser):
         return camel_keys(super().parse(stream, media_type, parser_context))
 
 
-class QueryParameterCaseMiddleware:
-    """Rename a /v1 query parameter sent in another casing (`currencycode`) as documented."""
+class PartnerCenterRequestMiddleware:
+    """Read a /v1 request as Partner Center writes it: query names in any casing, and a path
+    with a trailing slash (update-a-cart.md's `PUT .../carts/{id}/`) as the route without it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith("/v1/") and any(
-            key not in QUERY_PARAMETERS and key.lower() in _CANONICAL_QUERY for key in request.GET
-        ):
-            renamed = request.GET.copy()
-            for key in list(renamed):
-                canonical = _CANONICAL_QUERY.get(key.lower())
-                if canonical and canonical != key:
-                    values = renamed.pop(key)
-                    if canonical not in renamed:
-                        renamed.setlist(canonical, values)
-            renamed._mutable = False
-            request.GET = renamed
+        if request.path.startswith("/v1/"):
+            _rename_query_parameters(request)
+            _drop_trailing_slash(request)
         return self.get_response(request)
+
+
+def _rename_query_parameters(request) -> None:
+    if not any(
+        key not in QUERY_PARAMETERS and key.lower() in _CANONICAL_QUERY for key in request.GET
+    ):
+        return
+    renamed = request.GET.copy()
+    for key in list(renamed):
+        canonical = _CANONICAL_QUERY.get(key.lower())
+        if canonical and canonical != key:
+            values = renamed.pop(key)
+            if canonical not in renamed:
+                renamed.setlist(canonical, values)
+    renamed._mutable = False
+    request.GET = renamed
+
+
+def _drop_trailing_slash(request) -> None:
+    path = request.path_info
+    if not path.endswith("/") or _routed(path) or not _routed(path.rstrip("/")):
+        return
+    request.path_info = path.rstrip("/")
+    request.path = request.path.rstrip("/")
+
+
+def _routed(path: str) -> bool:
+    try:
+        resolve(path)
+    except Resolver404:
+        return False
+    return True
 
 
 def partner_center_datetime(text: str) -> date | datetime | None:

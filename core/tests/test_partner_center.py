@@ -6,7 +6,7 @@ import pytest
 from django.test import RequestFactory
 
 from core.api.partner_center import (
-    QueryParameterCaseMiddleware,
+    PartnerCenterRequestMiddleware,
     camel_keys,
     partner_center_datetime,
 )
@@ -26,7 +26,7 @@ def _query_after_middleware(path: str) -> dict:
     def view(request):
         seen.update({key: request.GET.getlist(key) for key in request.GET})
 
-    QueryParameterCaseMiddleware(view)(RequestFactory().get(path))
+    PartnerCenterRequestMiddleware(view)(RequestFactory().get(path))
     return seen
 
 
@@ -57,3 +57,26 @@ def test_pages_outside_the_api_keep_their_query_as_sent():
 )
 def test_partner_center_dates_are_read_as_utc(text, expected):
     assert partner_center_datetime(text) == expected
+
+
+def _path_after_middleware(path: str) -> str:
+    seen = {}
+
+    def view(request):
+        seen["path"] = request.path_info
+
+    PartnerCenterRequestMiddleware(view)(RequestFactory().get(path))
+    return seen["path"]
+
+
+@pytest.mark.parametrize(
+    ("sent", "read"),
+    [
+        ("/v1/customers/", "/v1/customers"),
+        ("/v1/schema/", "/v1/schema/"),
+        ("/v1/no-such-thing/", "/v1/no-such-thing/"),
+        ("/customers/", "/customers/"),
+    ],
+)
+def test_a_trailing_slash_is_dropped_only_where_the_route_has_none(sent, read):
+    assert _path_after_middleware(sent) == read

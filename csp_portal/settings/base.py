@@ -89,7 +89,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.NulCharacterMiddleware",
     "core.middleware.CorrelationIdMiddleware",
-    "core.api.partner_center.QueryParameterCaseMiddleware",
+    "core.api.partner_center.PartnerCenterRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -200,7 +200,7 @@ def test_update_a_cart__request_example(world, pc):
             }
         ],
     }
-    response = pc.put(f"{_carts(world)}/{cart['id']}", body, format="json")
+    response = pc.put(f"{_carts(world)}/{cart['id']}/", body, format="json")
     assert response.status_code == 201, response.content
     updated = response.json()
     _assert_cart(updated, world)
