@@ -1,6 +1,8 @@
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
-from core.api.partner_center import ObjectTypeField, attributes
+from core.api.partner_center import LinkOutput, ObjectTypeField, attributes, link
 
 
 class AddressSerializer(serializers.Serializer):
@@ -64,20 +66,26 @@ class CustomerOutput(serializers.Serializer):
     createdAt = serializers.DateTimeField(source="created_at")
     attributes = ObjectTypeField("Customer")
 
+    relationshipToPartner = serializers.SerializerMethodField(
+        help_text="Partner Center's: the portal's partners resell to their customers."
+    )
+    links = serializers.SerializerMethodField()
+
+    def get_relationshipToPartner(self, customer) -> str:
+        return "reseller"
+
+    @extend_schema_field(inline_serializer("CustomerLinks", {"self": LinkOutput()}))
+    def get_links(self, customer) -> dict:
+        return {"self": link(reverse("api:customer-get", kwargs={
+            "customer_id": str(customer.entra_tenant_id)}))}
+
     def get_companyProfile(self, customer) -> dict:
         return {
             "tenantId": str(customer.entra_tenant_id),
             "domain": customer.primary_domain,
             "companyName": customer.company_name,
             "email": customer.contact_email,
-            "address": {
-                "country": customer.country.code,
-                "city": customer.city,
-                "region": customer.region,
-                "postalCode": customer.postal_code,
-                "addressLine1": customer.address_line1,
-                "addressLine2": customer.address_line2,
-            },
+            "address": _address(customer),
             "attributes": attributes("CustomerCompanyProfile"),
         }
 
@@ -86,5 +94,19 @@ class CustomerOutput(serializers.Serializer):
             "contactName": customer.contact_name,
             "email": customer.contact_email,
             "phone": customer.contact_phone,
+            # Partner Center keeps the company's name and address on the billing profile too.
+            "companyName": customer.company_name,
+            "defaultAddress": {**_address(customer), "state": customer.region},
             "attributes": attributes("CustomerBillingProfile"),
         }
+
+
+def _address(customer) -> dict:
+    return {
+        "country": customer.country.code,
+        "city": customer.city,
+        "region": customer.region,
+        "postalCode": customer.postal_code,
+        "addressLine1": customer.address_line1,
+        "addressLine2": customer.address_line2,
+    }

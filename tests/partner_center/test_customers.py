@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from .shapes import assert_collection, assert_echoes_sample_ids, assert_resource
+from .shapes import assert_collection, assert_echoes_sample_ids, assert_link, assert_resource
 
 
 def _assert_customer(customer: dict) -> None:
@@ -12,6 +12,13 @@ def _assert_customer(customer: dict) -> None:
     assert_resource(customer["companyProfile"], "CustomerCompanyProfile")
     assert_resource(customer["billingProfile"], "CustomerBillingProfile")
     assert customer["companyProfile"]["tenantId"] == customer["id"]
+    assert customer["relationshipToPartner"] == "reseller"
+    assert_link(customer["links"]["self"])
+    assert customer["links"]["self"]["uri"] == f"/v1/customers/{customer['id']}"
+    billing = customer["billingProfile"]
+    assert billing["companyName"] == customer["companyProfile"]["companyName"]
+    assert set(billing["defaultAddress"]) >= {"country", "city", "state", "addressLine1",
+                                              "postalCode"}
 
 
 def test_get_a_list_of_customers__request_example(world, pc):
