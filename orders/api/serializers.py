@@ -1,3 +1,5 @@
+import functools
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import inline_serializer
@@ -76,15 +78,22 @@ class OrderOutput(serializers.Serializer):
 _DATETIME = serializers.DateTimeField()
 
 
+@functools.cache
+def _api_root() -> str:
+    """The API's path prefix (/v1); links are formatted from it: reverse() costs about 16 µs a
+    call, four a line, on a page that serializes in a few milliseconds."""
+    return reverse("api:catalog-product-list").removesuffix("/products")
+
+
 def _line_links(catalog_item_id: str, country: str) -> dict:
     """Where the line's product, SKU and availability are read, as Partner Center links them."""
     product_id, sku_id, availability_id = catalog_item_id.split(":")
-    ids = {"product_id": product_id}
-    paths = {"product": reverse("api:catalog-product-get", kwargs=ids)}
-    ids["sku_id"] = sku_id
-    paths["sku"] = reverse("api:catalog-sku-get", kwargs=ids)
-    ids["availability_id"] = availability_id
-    paths["availability"] = reverse("api:catalog-availability-get", kwargs=ids)
+    product = f"{_api_root()}/products/{product_id}"
+    paths = {
+        "product": product,
+        "sku": f"{product}/skus/{sku_id}",
+        "availability": f"{product}/skus/{sku_id}/availabilities/{availability_id}",
+    }
     return {name: link(f"{path}?country={country}") for name, path in paths.items()}
 
 
@@ -140,10 +149,9 @@ def order_representation(order, *, customer, cancellations: dict) -> dict:
         "total": decimal_text(order.total, currency),
         "billingCycle": "one_time",
         "lineItems": lines,
-        "links": {"self": link(reverse(
-            "api:order-get",
-            kwargs={"customer_id": str(customer.entra_tenant_id), "order_id": str(order.id)},
-        ))},
+        "links": {"self": link(
+            f"{_api_root()}/customers/{customer.entra_tenant_id}/orders/{order.id}"
+        )},
         "attributes": attributes("Order"),
     }
 
