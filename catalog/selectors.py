@@ -98,6 +98,19 @@ def availability_list(*, sku: Sku, market: Market, at: datetime) -> QuerySet[Ava
     )
 
 
+def availability_get(
+    *, sku: Sku, market: Market, availability_id: str, at: datetime
+) -> Availability:
+    """Return the SKU's availability in the market with this id; NotFound for any other."""
+    availability = availability_list(sku=sku, market=market, at=at).filter(
+        availability_id=availability_id
+    ).first()
+    if availability is None:
+        raise NotFound(_("SKU %(sku)s has no availability %(id)s in this market.")
+                       % {"sku": sku.sku_id, "id": availability_id})
+    return availability
+
+
 def price_in_force(*, availability: Availability, at: datetime | None = None) -> Price | None:
     """Return the availability's price at the moment: the one period [from, to) containing it."""
     at = at or timezone.now()

@@ -11,10 +11,11 @@ class CoreConfig(AppConfig):
 
         from core import tenancy  # noqa: F401 - registers the partner-scope system check
 
-        from .converters import IdConverter
+        from .converters import CultureConverter, IdConverter
         from .sqlite import unicode_like_install
 
         # Before any URLconf is read: every app's URLs name their numeric ids <id:...>.
         register_converter(IdConverter, "id")
+        register_converter(CultureConverter, "culture")
 
         connection_created.connect(unicode_like_install, dispatch_uid="core.unicode_like")

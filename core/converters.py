@@ -17,3 +17,15 @@ class IdConverter:
 
     def to_url(self, value: int) -> str:
         return str(value)
+
+
+class CultureConverter:
+    """A culture such as en-US (BCP 47: a language, then subtags), as Partner Center's paths use."""
+
+    regex = "[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,3}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value

@@ -23,12 +23,39 @@ _STATUS_OF: tuple[tuple[type[PortalError], int], ...] = (
     (Unavailable, 503),
     (PortalError, 400),
 )
+# Partner Center's numeric error code (its REST reference, error-codes.md) for the portal's codes
+# that have an equivalent there; answers carry it as `partnerCenterCode` beside the portal's `code`.
+_PARTNER_CENTER_CODES = {
+    "not_found": 1000,
+    "role_required": 2032,
+    "permission_denied": 2032,
+    "not_authenticated": 800001,
+    "authentication_failed": 400,
+    "validation_error": 3000,
+    "malformed_request": 800002,
+    "invalid_request": 800002,
+    "invalid_catalog_item": 800004,
+    "market_unavailable": 800070,
+    "not_priced_in_market": 800020,
+    "quantity_out_of_range": 800017,
+    "not_cancellable": 800061,
+    "already_cancelled": 800061,
+    "cancellation_window_passed": 900117,
+    "invalid_tenant_id": 900118,
+    "cart_checked_out": 800065,
+    "server_error": 800003,
+}
 _PAGE_OF = {404: "404.html", 403: "403.html", 429: "429.html", 503: "503.html"}
 
 
 def status_of(error: PortalError) -> int:
     """Return the HTTP status that answers a domain error."""
     return next(status for kind, status in _STATUS_OF if isinstance(error, kind))
+
+
+def partner_center_code_of(code: str) -> int | None:
+    """Return Partner Center's numeric error code for a portal error code, if it has one."""
+    return _PARTNER_CENTER_CODES.get(code)
 
 
 def retry_after_of(error: PortalError) -> int | None:

@@ -245,3 +245,42 @@ class Credit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.total} {self.currency_code}"
+
+
+class CartStatus(models.TextChoices):
+    ACTIVE = "Active", _("Active")
+    ORDERED = "Ordered", _("Ordered")
+
+
+class Cart(models.Model):
+    """Partner Center's cart: lines chosen for a customer, bought at once by its checkout.
+
+    The lines are a JSON list of {"id", "catalogItemId", "quantity", "termDuration"}: a cart
+    holds what was asked, and the order placed at checkout holds what was bought.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=CartStatus.choices, default=CartStatus.ACTIVE)
+    lines = models.JSONField(default=list)
+    order = models.OneToOneField(
+        Order, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = PartnerScopedManager()
+
+    class Meta:
+        indexes = [models.Index(fields=["partner", "customer"], name="cart_customer")]
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+    def is_expired(self, at: datetime) -> bool:
+        return self.status == CartStatus.ACTIVE and at >= self.expires_at

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from catalog.models import ProductFamily
 from core.errors import NotFound
 
-from .models import Order, Purchase, PurchaseStatus
+from .models import Cart, Order, Purchase, PurchaseStatus
 from .policy import Cancellation, purchase_cancellation, reservation_refunds_usd
 from .refundable import credit_ledger
 
@@ -38,6 +38,18 @@ def order_get(*, customer, order_id: uuid.UUID | str) -> Order:
     if order is None:
         raise NotFound(_("Order not found."))
     return order
+
+
+def cart_get(*, customer, cart_id: str) -> Cart:
+    """Return one of the customer's carts; NotFound for any other id."""
+    try:
+        cart_uuid = uuid.UUID(str(cart_id))
+    except ValueError as exc:
+        raise NotFound(_("Cart not found.")) from exc
+    cart = Cart.objects.filter(customer=customer, id=cart_uuid).first()
+    if cart is None:
+        raise NotFound(_("Cart not found."))
+    return cart
 
 
 def purchase_list(*, customer) -> QuerySet[Purchase]:

@@ -1,8 +1,8 @@
 """The partner the API fuzzer acts for, and what it knows about its objects.
 
 The demo catalogue, customers in six markets with aged orders (some still cancellable, some past
-their window, some never cancellable), keys, issued invoices, a support request with a file, and
-a user holding every partner role with a personal token.
+their window, some never cancellable), carts of the Italian customer, keys, issued invoices, a
+support request with a file, and a user holding every partner role with a personal token.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from invoices.models import Invoice
 from invoices.periods import Month
 from invoices.sweeps import invoices_close
 from orders.models import Order, Purchase, PurchaseStatus
+from orders.services.carts import cart_create
 from partners.models import Partner
 from partners.services import api_token_issue
 from partners.tests.factories import UserFactory, totp_enrol
@@ -76,11 +77,22 @@ def fuzz_world_seed() -> FuzzWorld:
         attachment = service_request.attachments.get()
         invoices = list(Invoice.objects.order_by("number").values_list("number", flat=True))
         _token, clear = api_token_issue(actor=user, name="fuzz")
+        offer = Availability.objects.get(
+            sku__product__product_id=WS_STANDARD, sku__term="", market_id="IT"
+        ).catalog_item_id
     # A literal public address: registering it needs no DNS, and no worker runs to send to it.
     delivery = DeliveryFactory(endpoint=EndpointFactory(partner=partner, url=FUZZ_WEBHOOK_URL))
     assert invoices, "no invoice was issued"
     italian = next(c for c in customers if c.country.code == "IT")
     cancellable = next(o for o in reversed(orders) if o.customer == italian)
+    with partner_scope(partner):
+        carts = [
+            cart_create(
+                partner=partner, actor=user, customer=italian,
+                lines=[{"id": 0, "catalogItemId": offer, "quantity": 1, "termDuration": None}],
+            )
+            for _ in range(3)
+        ]
     with_keys = next(
         line
         for line in lines
@@ -95,6 +107,7 @@ def fuzz_world_seed() -> FuzzWorld:
             "order_id": [str(o.id) for o in orders],
             "entitlement_id": [str(line.pk) for line in lines],
             "invoice_id": invoices,
+            "cart_id": [str(cart.id) for cart in carts],
             "request_id": [service_request.pk],
             "attachment_id": [attachment.pk],
             "user_id": [user.pk],
@@ -114,6 +127,7 @@ def fuzz_world_seed() -> FuzzWorld:
             "order_id": str(cancellable.id),
             "entitlement_id": str(with_keys.pk),
             "invoice_id": invoices[0],
+            "cart_id": str(carts[0].id),
             "request_id": service_request.pk,
             "attachment_id": attachment.pk,
             "user_id": user.pk,
@@ -127,6 +141,18 @@ def fuzz_world_seed() -> FuzzWorld:
             "POST /v1/customers/{customer_id}/orders": [
                 _order_of(italian, WS_STANDARD, term=""),
                 _order_of(italian, WS_STANDARD_SUB, term="P1Y"),
+            ],
+            "POST /v1/customers/{customer_id}/carts": [
+                {**_path(customer_id=italian.entra_tenant_id),
+                 "body": {"lineItems": [{"catalogItemId": offer, "quantity": 1}]}}
+            ],
+            "PUT /v1/customers/{customer_id}/carts/{cart_id}": [
+                {**_path(customer_id=italian.entra_tenant_id, cart_id=cart.id),
+                 "body": {"lineItems": [{"id": 0, "catalogItemId": offer, "quantity": 2}]}}
+                for cart in carts
+            ],
+            "POST /v1/customers/{customer_id}/carts/{cart_id}/checkout": [
+                _path(customer_id=italian.entra_tenant_id, cart_id=cart.id) for cart in carts
             ],
             "GET /v1/customers/{customer_id}/orders/{order_id}": [
                 _path(customer_id=o.customer.entra_tenant_id, order_id=o.id) for o in orders

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.utils import timezone
+from openapi_spec_validator import validate
 from rest_framework.test import APIClient
 from rest_framework.throttling import UserRateThrottle
 
@@ -170,7 +171,7 @@ def test_collections_page_with_continuation_tokens(owner_partner, api_client_for
     seen = [u["userPrincipalName"] for page in (first, second.json(), third) for u in page["items"]]
     assert len(seen) == 5 == len(set(seen))
     assert seen == sorted(seen)
-    assert "continuationToken" not in third and third["links"] == {}
+    assert "continuationToken" not in third and "next" not in third["links"]
     assert first["links"]["next"]["uri"].startswith("http")
 
 
@@ -187,8 +188,16 @@ def test_bad_continuation_token_is_400_problem(global_admin, api_client_for):
     _assert_problem(response, 400, "invalid_continuation_token")
 
 
-@pytest.mark.parametrize("size", ["0", "-1", "ten", "null", ""])
-def test_page_size_that_is_not_a_positive_whole_number_is_400_problem(
+def test_page_size_0_gives_the_default_page_as_partner_center_does(owner_partner, api_client_for):
+    admin = UserFactory(partner=owner_partner, email="admin@owner.example")
+    for n in range(30):
+        UserFactory(partner=owner_partner, email=f"many{n:03}@owner.example")
+    body = api_client_for(admin).get("/v1/users", {"size": 0}).json()
+    assert (body["totalCount"], len(body["items"])) == (31, 25)
+
+
+@pytest.mark.parametrize("size", ["-1", "ten", "null", ""])
+def test_page_size_that_is_not_a_whole_number_from_0_is_400_problem(
     global_admin, api_client_for, size
 ):
     response = api_client_for(global_admin).get("/v1/users", {"size": size})
@@ -226,3 +235,19 @@ def test_openapi_schema_and_docs_are_served(db):
     assert "/v1/me" in document["paths"]
     assert "bearerAuth" in document["components"]["securitySchemes"]
     assert APIClient().get("/v1/docs/").status_code == 200
+
+
+def test_the_openapi_document_is_valid_and_names_every_partner_center_operation(db):
+    document = APIClient().get("/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    validate(document)
+    paths = document["paths"]
+    assert set(paths["/v1/customers/{customer_id}/carts"]) == {"post"}
+    assert set(paths["/v1/customers/{customer_id}/carts/{cart_id}"]) == {"get", "put"}
+    assert set(paths["/v1/customers/{customer_id}/carts/{cart_id}/checkout"]) == {"post"}
+    assert set(paths["/v1/servicerequests/{culture}"]) == {"post"}
+    assert "get" in paths["/v1/customers/{customer_id}/servicerequests"]
+    assert "get" in paths["/v1/invoices/{invoice_id}/lineitems/{provider}/{line_item_type}"]
+    catalogue = "/v1/customers/{customer_id}/products/{product_id}/skus/{sku_id}/availabilities"
+    assert "get" in paths[catalogue] and "get" in paths[catalogue + "/{availability_id}"]
+    problem = document["components"]["schemas"]["ProblemOutput"]["properties"]
+    assert {"code", "description", "partnerCenterCode"} <= set(problem)

@@ -40,6 +40,7 @@ BINDINGS = {
     "path.order_id": "order_id",
     "path.entitlement_id": "entitlement_id",
     "path.invoice_id": "invoice_id",
+    "path.cart_id": "cart_id",
     "path.request_id": "request_id",
     "path.attachment_id": "attachment_id",
     "path.user_id": "user_id",

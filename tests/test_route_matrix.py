@@ -64,6 +64,22 @@ class OwnObjects:
         with partner_scope(self.user.partner):
             return self._once("purchase", lambda: self.order().lines.get())
 
+    def cart(self):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from orders.models import Cart
+
+        def make():
+            with partner_scope(self.user.partner):
+                return Cart.objects.create(
+                    partner=self.user.partner, customer=self.customer(),
+                    expires_at=timezone.now() + timedelta(hours=1),
+                )
+
+        return self._once("cart", make)
+
     def invoice(self):
         from invoices.tests.factories import invoice_for
 
@@ -114,13 +130,21 @@ OBJECT_OF = {
     "invoice_id": lambda own: own.invoice().number,
     "endpoint_id": lambda own: own.webhook_endpoint().pk,
     "delivery_id": lambda own: own.webhook_delivery().pk,
+    "cart_id": lambda own: own.cart().id,
 }
 # Ids of objects every partner shares (the catalogue): reachable by all, so no isolation test.
 SHARED_OBJECT_OF: dict[str, object] = {
     "product_id": lambda: shared_sku().product.product_id,
     "sku_id": lambda: shared_sku().sku_id,
+    "availability_id": lambda: "MATRIX0AVAIL",
 }
-OPAQUE_KWARGS = {"uidb64": "MQ", "token": "not-a-real-token"}
+OPAQUE_KWARGS = {
+    "uidb64": "MQ",
+    "token": "not-a-real-token",
+    "culture": "en-US",
+    "provider": "OneTime",
+    "line_item_type": "BillingLineItems",
+}
 
 
 def _path_for(route, owner) -> str:

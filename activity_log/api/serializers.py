@@ -6,6 +6,28 @@ from datetime import UTC
 from rest_framework import serializers
 
 from activity.models import Event, OperationType, ResourceType
+from core.api.partner_center import ObjectTypeField
+
+# Partner Center's resource types (auditing-resources.md) that name one of the portal's, keyed
+# without case or underscores: its SDK sends the enum's name (`PartnerUser`), its REST docs
+# the snake-case value (`partner_user`).
+_PARTNER_CENTER_RESOURCE_TYPES = {
+    "partneruser": ResourceType.USER,
+    "customeruser": ResourceType.USER,
+    "application": ResourceType.API_TOKEN,
+    "applicationcredential": ResourceType.API_TOKEN,
+    "softwarekey": ResourceType.SOFTWARE,
+    "softwaredownload": ResourceType.SOFTWARE,
+    "servicerequest": ResourceType.SERVICE_REQUEST,
+    "auditrecord": ResourceType.ACTIVITY_LOG,
+}
+
+
+def resource_type_of(value: str) -> str:
+    """Return the portal's resource type for a Partner Center one, in any casing."""
+    key = value.replace("_", "").lower()
+    known = {kind.replace("_", ""): kind for kind in ResourceType.values}
+    return str(_PARTNER_CENTER_RESOURCE_TYPES.get(key) or known.get(key, value))
 
 
 class AuditRecordOutput(serializers.Serializer):
@@ -28,6 +50,7 @@ class AuditRecordOutput(serializers.Serializer):
     userAgent = serializers.CharField(source="user_agent")
     originalCorrelationId = serializers.CharField(source="correlation_id")
     customizedData = serializers.SerializerMethodField()
+    attributes = ObjectTypeField("AuditRecord")
 
     def get_partnerId(self, event: Event) -> int:
         return self.context["partner_number"]

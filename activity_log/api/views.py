@@ -25,10 +25,11 @@ from activity_log.ranges import (
 )
 from activity_log.selectors import CustomerMatch, EventFilters, event_list
 from core.api.pagination import PAGING_PARAMETERS
+from core.api.partner_center import partner_center_datetime
 from core.errors import PortalError
 from core.roles import Action
 
-from .serializers import AuditRecordOutput
+from .serializers import AuditRecordOutput, resource_type_of
 
 DEFAULT_RANGE = timedelta(days=30)
 FILTER_EXAMPLE = '{"Field":"CompanyName","Value":"Contoso","Operator":"substring"}'
@@ -50,15 +51,24 @@ class AuditRecordCsvRenderer(BaseRenderer):
         return JSONRenderer().render(data)
 
 
+DATE_DESCRIPTION = "ISO 8601 date or date-time, or Partner Center's (6/1/2017 12:00:00 AM)"
+
+
 class DateOrDateTimeField(serializers.Field):
-    """An ISO 8601 date (a whole UTC day) or date-time (UTC when it carries no offset)."""
+    """An ISO 8601 or Partner Center date (a whole UTC day) or date-time (UTC without offset)."""
 
     default_error_messages = {
-        "invalid": _("Use an ISO 8601 date (2026-01-31) or date-time (2026-01-31T18:30:00Z)."),
+        "invalid": _(
+            "Use an ISO 8601 date (2026-01-31) or date-time (2026-01-31T18:30:00Z), or Partner "
+            "Center's form (1/31/2026 or 1/31/2026 6:30:00 PM)."
+        ),
     }
 
     def to_internal_value(self, data) -> date | datetime:
         text = str(data).strip()
+        partner_center = partner_center_datetime(text)
+        if partner_center is not None:
+            return partner_center
         try:
             if "T" not in text and " " not in text:
                 return date.fromisoformat(text)
@@ -129,6 +139,7 @@ def _filter_fields(raw: str) -> dict:
         except ValueError as exc:
             raise _invalid_filter(_("CustomerId is the customer's tenant GUID.")) from exc
     if field == "ResourceType":
+        value = resource_type_of(value)
         if value not in ResourceType.values:
             raise _invalid_filter(_("ResourceType is one of: %(values)s.")
                                   % {"values": ", ".join(ResourceType.values)})
@@ -163,8 +174,8 @@ class AuditRecordListApi(ListAPIView):
             "the export is itself recorded."
         ),
         parameters=[
-            OpenApiParameter("startDate", str, description="ISO 8601 date or date-time"),
-            OpenApiParameter("endDate", str, description="ISO 8601 date or date-time"),
+            OpenApiParameter("startDate", str, description=DATE_DESCRIPTION),
+            OpenApiParameter("endDate", str, description=DATE_DESCRIPTION),
             OpenApiParameter(
                 "filter", str,
                 description='{"Field":"CompanyName","Value":"...","Operator":"substring"}, '
@@ -202,6 +213,8 @@ class AuditRecordListApi(ListAPIView):
     def list(self, request, *args, **kwargs):
         if request.accepted_renderer.format != "csv":
             return super().list(request, *args, **kwargs)
+        # The CSV is not paged, but a `size` the JSON answer refuses is refused here too.
+        self.paginator.get_page_size(request)
         filters = self.filters()
         activity_log_export_record(
             partner=request.user.partner, actor=request.user, filters=filters.described

@@ -1,5 +1,7 @@
 """Partner Center's catalogue shapes (camelCase), plus the portal's purchasability verdict."""
 
+from urllib.parse import urlencode
+
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, inline_serializer
@@ -7,18 +9,33 @@ from rest_framework import serializers
 
 from catalog.models import Term
 from catalog.target_views import TargetView
+from core.api.partner_center import LinkOutput, ObjectTypeField, link
+
+# Partner Center's narrower reservation views are slices of the portal's one.
+_PARTNER_CENTER_TARGET_VIEWS = {
+    "azurereservationsvm": TargetView.AZURE_RESERVATIONS,
+    "azurereservationssql": TargetView.AZURE_RESERVATIONS,
+    "azurereservationscosmosdb": TargetView.AZURE_RESERVATIONS,
+    **{view.value.lower(): view for view in TargetView},
+}
+
+
+class TargetViewField(serializers.ChoiceField):
+    """A target view in any casing, Partner Center's reservation views included."""
+
+    def to_internal_value(self, data):
+        view = _PARTNER_CENTER_TARGET_VIEWS.get(str(data).lower())
+        return super().to_internal_value(view.value if view is not None else data)
 
 
 class CatalogueQueryInput(serializers.Serializer):
     country = serializers.CharField(max_length=8, help_text="ISO 3166-1 alpha-2, e.g. IT.")
-    targetView = serializers.ChoiceField(  # the API's parameter name
+    targetView = TargetViewField(  # the API's parameter name
         choices=TargetView.choices, required=False,
         help_text="A slice of the catalogue; every product when absent.",
     )
 
 
-_LINK = inline_serializer("Link", {"uri": serializers.URLField(),
-                                  "method": serializers.CharField()})
 
 
 class _Verdict(serializers.Serializer):
@@ -33,8 +50,10 @@ class _Verdict(serializers.Serializer):
         return offer.purchasability.code or None
 
 
-def _absolute(request, name: str, **kwargs) -> str:
-    return request.build_absolute_uri(reverse(f"api:{name}", kwargs=kwargs))
+def _link(context, name: str, **kwargs) -> dict:
+    """A link to the country-wide route, in the market asked about, as Partner Center gives it."""
+    uri = reverse(f"api:{name}", kwargs=kwargs) + "?" + urlencode({"country": context["country"]})
+    return link(context["request"].build_absolute_uri(uri))
 
 
 class ProductOutput(_Verdict):
@@ -47,17 +66,19 @@ class ProductOutput(_Verdict):
     productType = serializers.SerializerMethodField()
     issuesKeys = serializers.BooleanField(source="product.issues_keys")
     links = serializers.SerializerMethodField()
+    attributes = ObjectTypeField("Product")
 
     @extend_schema_field(inline_serializer("ProductType", {
         "id": serializers.CharField(), "displayName": serializers.CharField()}))
     def get_productType(self, entry) -> dict:
         return {"id": entry.product.family, "displayName": entry.product.get_family_display()}
 
-    @extend_schema_field(inline_serializer("ProductLinks", {"skus": _LINK}))
+    @extend_schema_field(inline_serializer("ProductLinks", {"skus": LinkOutput(),
+                                                            "self": LinkOutput()}))
     def get_links(self, entry) -> dict:
-        uri = _absolute(self.context["request"], "catalog-sku-list",
-                        product_id=entry.product.product_id)
-        return {"skus": {"uri": uri, "method": "GET"}}
+        product_id = entry.product.product_id
+        return {"skus": _link(self.context, "catalog-sku-list", product_id=product_id),
+                "self": _link(self.context, "catalog-product-get", product_id=product_id)}
 
 
 class SkuOutput(_Verdict):
@@ -71,15 +92,17 @@ class SkuOutput(_Verdict):
     minimumQuantity = serializers.IntegerField(source="sku.min_quantity")
     maximumQuantity = serializers.IntegerField(source="sku.max_quantity")
     links = serializers.SerializerMethodField()
+    attributes = ObjectTypeField("Sku")
 
     def get_termDuration(self, offer) -> str | None:
         return offer.sku.term or None
 
-    @extend_schema_field(inline_serializer("SkuLinks", {"availabilities": _LINK}))
+    @extend_schema_field(inline_serializer("SkuLinks", {"availabilities": LinkOutput(),
+                                                        "self": LinkOutput()}))
     def get_links(self, offer) -> dict:
-        uri = _absolute(self.context["request"], "catalog-availability-list",
-                        product_id=offer.sku.product.product_id, sku_id=offer.sku.sku_id)
-        return {"availabilities": {"uri": uri, "method": "GET"}}
+        ids = {"product_id": offer.sku.product.product_id, "sku_id": offer.sku.sku_id}
+        return {"availabilities": _link(self.context, "catalog-availability-list", **ids),
+                "self": _link(self.context, "catalog-sku-get", **ids)}
 
 
 class CancellationPolicyOutput(serializers.Serializer):
@@ -108,6 +131,15 @@ class AvailabilityOutput(_Verdict):
     )
     pricesIncludeTax = serializers.BooleanField(source="availability.market.prices_include_tax")
     terms = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
+    attributes = ObjectTypeField("Availability")
+
+    @extend_schema_field(inline_serializer("AvailabilityLinks", {"self": LinkOutput()}))
+    def get_links(self, offer) -> dict:
+        return {"self": _link(
+            self.context, "catalog-availability-get", product_id=offer.sku.product.product_id,
+            sku_id=offer.sku.sku_id, availability_id=offer.availability.availability_id,
+        )}
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_currencyCode(self, offer) -> str:

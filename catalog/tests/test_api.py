@@ -60,8 +60,13 @@ def test_products_come_as_a_paged_collection_for_a_market(api):
         "isPurchasable": True,
         "unavailableReason": None,
         "unavailableReasonCode": None,
-        "links": {"skus": {"uri": f"http://testserver/v1/products/{WS_STANDARD}/skus",
-                           "method": "GET"}},
+        "links": {
+            "skus": {"uri": f"http://testserver/v1/products/{WS_STANDARD}/skus?country=IT",
+                     "method": "GET", "headers": []},
+            "self": {"uri": f"http://testserver/v1/products/{WS_STANDARD}?country=IT",
+                     "method": "GET", "headers": []},
+        },
+        "attributes": {"objectType": "Product"},
     }
 
 
@@ -104,9 +109,15 @@ def test_a_products_skus_with_their_term_billing_and_quantities(api):
         "termDuration": "P1Y", "billing": "one_time", "minimumQuantity": 1,
         "maximumQuantity": 1000, "isPurchasable": True, "unavailableReason": None,
         "unavailableReasonCode": None,
-        "links": {"availabilities": {
-            "uri": f"http://testserver/v1/products/{RESERVATION}/skus/0001/availabilities",
-            "method": "GET"}},
+        "links": {
+            "availabilities": {
+                "uri": f"http://testserver/v1/products/{RESERVATION}/skus/0001/availabilities"
+                "?country=IT",
+                "method": "GET", "headers": []},
+            "self": {"uri": f"http://testserver/v1/products/{RESERVATION}/skus/0001?country=IT",
+                     "method": "GET", "headers": []},
+        },
+        "attributes": {"objectType": "Sku"},
     }
     assert second["termDuration"] == "P3Y"
     perpetual = api.get(f"/v1/products/{WS_STANDARD}/skus", {"country": "IT"}).json()

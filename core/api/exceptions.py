@@ -11,7 +11,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from core.error_responses import retry_after_of, status_of
+from core.error_responses import partner_center_code_of, retry_after_of, status_of
 from core.errors import PortalError
 from core.outages import RETRY_AFTER_SECONDS, outage_of
 
@@ -43,7 +43,12 @@ def problem(
         "status": status_code,
         "detail": detail,
         "code": code,
+        # Partner Center calls the human text `description` (see the compatibility page).
+        "description": detail,
     }
+    partner_center_code = partner_center_code_of(code)
+    if partner_center_code is not None:
+        body["partnerCenterCode"] = partner_center_code
     if errors:
         body["errors"] = errors
     return body

@@ -15,9 +15,14 @@ from rest_framework.response import Response
 from core.errors import PortalError
 from core.numbers import ascii_int
 
+from .partner_center import AttributesOutput, LinkOutput, attributes, link
+
 MAX_PAGE_SIZE = 100
-SIZE_SCHEMA = {"type": "integer", "minimum": 1}
-SIZE_DESCRIPTION = f"Page size, at most {MAX_PAGE_SIZE} (a larger size gives {MAX_PAGE_SIZE})."
+SIZE_SCHEMA = {"type": "integer", "minimum": 0}
+SIZE_DESCRIPTION = (
+    f"Page size, at most {MAX_PAGE_SIZE} (a larger size gives {MAX_PAGE_SIZE}); 0, as Partner "
+    "Center's samples send it, gives the default size."
+)
 CONTINUATION_DESCRIPTION = "The `continuationToken` of the previous page."
 # For views that page by hand (APIView); list views get the same two from the paginator.
 PAGING_PARAMETERS = [
@@ -33,6 +38,7 @@ class ContinuationPagination(CursorPagination):
     ordering = "-id"
 
     def paginate_queryset(self, queryset, request, view=None):
+        self.self_uri = request.get_full_path()
         header_token = request.headers.get("MS-ContinuationToken")
         if header_token and self.cursor_query_param not in request.query_params:
             request._request.GET = request._request.GET.copy()
@@ -42,14 +48,16 @@ class ContinuationPagination(CursorPagination):
         return super().paginate_queryset(queryset, request, view)
 
     def get_page_size(self, request):
-        """`size` as asked, up to the maximum; anything but a positive whole number is a 400."""
+        """`size` as asked, up to the maximum, 0 the default; anything else is a 400."""
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
         size = ascii_int(raw)
+        if size == 0:
+            return self.page_size
         if size is None or size < 1:
             raise PortalError(
-                _("size must be a whole number from 1 to %(max)s.") % {"max": MAX_PAGE_SIZE},
+                _("size must be a whole number from 0 to %(max)s.") % {"max": MAX_PAGE_SIZE},
                 code="invalid_page_size",
                 field="size",
             )
@@ -71,10 +79,11 @@ class ContinuationPagination(CursorPagination):
         body = {
             "totalCount": self.total_count if self.total_count is not None else len(data),
             "items": data,
-            "links": {},
+            "links": {"self": link(self.self_uri)},
+            "attributes": attributes("Collection"),
         }
         if next_uri:
-            body["links"]["next"] = {"uri": next_uri, "method": "GET"}
+            body["links"]["next"] = link(next_uri)
             body["continuationToken"] = token
         return Response(body)
 
@@ -103,31 +112,49 @@ class ContinuationPagination(CursorPagination):
     def get_paginated_response_schema(self, schema):
         return {
             "type": "object",
-            "required": ["totalCount", "items", "links"],
+            "required": ["totalCount", "items", "links", "attributes"],
             "properties": {
                 "totalCount": {"type": "integer"},
                 "items": schema,
                 "links": {
                     "type": "object",
-                    "properties": {
-                        "next": {
-                            "type": "object",
-                            "properties": {"uri": {"type": "string"}, "method": {"type": "string"}},
-                        }
-                    },
+                    "required": ["self"],
+                    "properties": {"self": _LINK_SCHEMA, "next": _LINK_SCHEMA},
+                },
+                "attributes": {
+                    "type": "object",
+                    "required": ["objectType"],
+                    "properties": {"objectType": {"type": "string", "enum": ["Collection"]}},
                 },
                 "continuationToken": {"type": "string"},
             },
         }
 
 
-class CollectionLinkOutput(serializers.Serializer):
-    uri = serializers.CharField()
-    method = serializers.CharField()
+_LINK_SCHEMA = {
+    "type": "object",
+    "required": ["uri", "method", "headers"],
+    "properties": {
+        "uri": {"type": "string"},
+        "method": {"type": "string"},
+        "headers": {"type": "array", "items": {"type": "object"}},
+    },
+}
 
 
 class CollectionLinksOutput(serializers.Serializer):
-    next = CollectionLinkOutput(required=False)
+    self = LinkOutput()
+    next = LinkOutput(required=False)
+
+
+def whole_collection(items: list, *, request) -> dict:
+    """Return a collection answered in one page, in the same shape as a paged one."""
+    return {
+        "totalCount": len(items),
+        "items": items,
+        "links": {"self": link(request.get_full_path())},
+        "attributes": attributes("Collection"),
+    }
 
 
 @functools.cache
@@ -143,6 +170,7 @@ def collection_of(item: type[serializers.Serializer]) -> type[serializers.Serial
             "totalCount": serializers.IntegerField(),
             "items": item(many=True),
             "links": CollectionLinksOutput(),
+            "attributes": AttributesOutput(),
             "continuationToken": serializers.CharField(required=False),
         },
     )

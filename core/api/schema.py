@@ -29,6 +29,11 @@ class ProblemOutput(serializers.Serializer):
     status = serializers.IntegerField()
     detail = serializers.CharField()
     code = serializers.CharField(help_text="Stable, e.g. `role_required`, `not_cancellable`.")
+    description = serializers.CharField(help_text="Partner Center's member: the same as `detail`.")
+    partnerCenterCode = serializers.IntegerField(
+        required=False,
+        help_text="Partner Center's numeric error code, where it has an equivalent error.",
+    )
     errors = ProblemFieldErrorOutput(many=True, required=False)
 
 

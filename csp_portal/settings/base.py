@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.NulCharacterMiddleware",
     "core.middleware.CorrelationIdMiddleware",
+    "core.api.partner_center.PartnerCenterRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -289,7 +290,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["partners.api.authentication.ApiTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.IsPortalUser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.partner_center.PartnerCenterJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.ContinuationPagination",
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.problem_exception_handler",
@@ -311,11 +312,17 @@ SPECTACULAR_SETTINGS = {
     # may be fetched from the internet at run time.
     "REDOC_DIST": "SIDECAR",
     # Numeric ids in paths use the <id:> converter (core/converters.py): 64-bit integers.
+    # Partner Center's billing cycle of an order and billing provider of an invoice detail.
+    "ENUM_NAME_OVERRIDES": {"OneTimeEnum": ["one_time"]},
     "PATH_CONVERTER_OVERRIDES": {
-        "id": {"type": "integer", "minimum": 0, "maximum": 999_999_999_999_999_999}
+        "id": {"type": "integer", "minimum": 0, "maximum": 999_999_999_999_999_999},
+        "culture": {"type": "string", "pattern": "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$"},
     },
 }
 API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90)
+# An API cart (Partner Center's) can be changed and checked out for this long after its last
+# change: long enough to get a customer's go-ahead, short enough that prices have not moved.
+CART_EXPIRY_HOURS = env_int("CART_EXPIRY_HOURS", 24)
 # A download link dies after this many days or downloads, whichever comes first (the source's rule).
 DOWNLOAD_LINK_TTL_DAYS = env_int("DOWNLOAD_LINK_TTL_DAYS", 14)
 DOWNLOAD_LINK_MAX_DOWNLOADS = env_int("DOWNLOAD_LINK_MAX_DOWNLOADS", 50)

@@ -2,25 +2,40 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from babel.numbers import get_currency_symbol
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
-from core.money import decimal_text
+from core.api.partner_center import AttributesOutput, LinkOutput, attributes, link
+from core.errors import PortalError
+from core.money import round_money
 from invoices.models import Invoice, InvoiceLine
 
 
-class LinkOutput(serializers.Serializer):
-    uri = serializers.CharField()
-    method = serializers.CharField()
+def _money(**kwargs) -> serializers.DecimalField:
+    """Money as a JSON number, as Partner Center sends it, rounded to the currency's places."""
+    return serializers.DecimalField(
+        max_digits=18, decimal_places=4, coerce_to_string=False, **kwargs
+    )
+
+
+class InvoiceDetailOutput(serializers.Serializer):
+    invoiceLineItemType = serializers.ChoiceField(choices=["billing_line_items"])
+    billingProvider = serializers.ChoiceField(choices=["one_time"])
+    links = inline_serializer("InvoiceDetailLinks", {"self": LinkOutput()})
+    attributes = AttributesOutput()
 
 
 class InvoiceTotalsOutput(serializers.Serializer):
-    charges = serializers.CharField()
-    credits = serializers.CharField()
-    subtotal = serializers.CharField(help_text="Before tax, for every market alike.")
-    taxTotal = serializers.CharField()
-    total = serializers.CharField()
+    charges = _money()
+    credits = _money()
+    subtotal = _money(help_text="Before tax, for every market alike.")
+    taxTotal = _money()
+    total = _money()
 
 
 class InvoiceOutput(serializers.Serializer):
@@ -33,11 +48,14 @@ class InvoiceOutput(serializers.Serializer):
     billingPeriodEndDate = serializers.DateField()
     currencyCode = serializers.CharField()
     currencySymbol = serializers.CharField()
-    totalCharges = serializers.CharField(help_text="What the invoice asks for, tax included.")
+    totalCharges = _money(help_text="What the invoice asks for, tax included.")
+    paidAmount = _money(help_text="Payments are not recorded in the portal: always 0.")
     totals = InvoiceTotalsOutput()
     pdfAvailable = serializers.BooleanField()
     pdfDownloadLink = serializers.CharField()
+    invoiceDetails = InvoiceDetailOutput(many=True)
     links = serializers.DictField(child=LinkOutput())
+    attributes = AttributesOutput()
 
 
 class InvoiceLineItemOutput(serializers.Serializer):
@@ -61,16 +79,42 @@ class InvoiceLineItemOutput(serializers.Serializer):
     skuName = serializers.CharField(allow_null=True)
     termDuration = serializers.CharField(allow_null=True)
     quantity = serializers.IntegerField(allow_null=True)
-    unitPrice = serializers.CharField(allow_null=True)
-    subtotal = serializers.CharField(help_text="Before tax; negative for credits.")
-    taxTotal = serializers.CharField()
-    totalForCustomer = serializers.CharField()
-    taxRate = serializers.CharField()
+    unitPrice = _money(allow_null=True)
+    subtotal = _money(help_text="Before tax; negative for credits.")
+    taxTotal = _money()
+    tax = _money(help_text="Partner Center's name for `taxTotal`.")
+    totalForCustomer = _money()
+    taxRate = _money()
     pricesIncludeTax = serializers.BooleanField()
     currency = serializers.CharField()
     creditReasonCode = serializers.CharField(allow_null=True)
     serviceRequestId = serializers.CharField(allow_null=True)
     originalInvoiceNumber = serializers.CharField(allow_null=True)
+    attributes = AttributesOutput()
+
+
+# Partner Center's billing providers and line item types (invoice-resources.md), keyed without
+# case or underscores. Only one-time billing line items exist in the portal; the others are
+# valid questions whose answer is an empty collection.
+_PROVIDERS = {"onetime": True, "all": True, "office": False, "azure": False, "marketplace": False}
+_LINE_ITEM_TYPES = {"billinglineitems": True, "usagelineitems": False}
+
+
+def invoice_detail_holds_lines(*, provider: str | None, line_item_type: str | None) -> bool:
+    """Return whether the portal has line items of this Partner Center provider and type."""
+    provider_key = (provider or "OneTime").replace("_", "").lower()
+    type_key = (line_item_type or "BillingLineItems").replace("_", "").lower()
+    if provider_key not in _PROVIDERS:
+        raise PortalError(
+            _("provider is one of: OneTime, All, Office, Azure, Marketplace."),
+            code="invalid_provider", field="provider",
+        )
+    if type_key not in _LINE_ITEM_TYPES:
+        raise PortalError(
+            _("invoiceLineItemType is one of: BillingLineItems, UsageLineItems."),
+            code="invalid_line_item_type", field="invoiceLineItemType",
+        )
+    return _PROVIDERS[provider_key] and _LINE_ITEM_TYPES[type_key]
 
 
 class StatementPreparingOutput(serializers.Serializer):
@@ -79,11 +123,8 @@ class StatementPreparingOutput(serializers.Serializer):
     detail = serializers.CharField()
 
 
-def _link(request, name: str, number: str) -> dict:
-    return {
-        "uri": request.build_absolute_uri(reverse(name, kwargs={"invoice_id": number})),
-        "method": "GET",
-    }
+def _link(request, name: str, number: str, **kwargs) -> dict:
+    return link(request.build_absolute_uri(reverse(name, kwargs={"invoice_id": number, **kwargs})))
 
 
 def invoice_representation(invoice: Invoice, *, request) -> dict:
@@ -99,21 +140,35 @@ def invoice_representation(invoice: Invoice, *, request) -> dict:
         "billingPeriodEndDate": invoice.period_end.isoformat(),
         "currencyCode": currency,
         "currencySymbol": get_currency_symbol(currency, locale="en"),
-        "totalCharges": decimal_text(invoice.total, currency),
+        "totalCharges": round_money(invoice.total, currency),
+        "paidAmount": round_money(Decimal(0), currency),
         "totals": {
-            "charges": decimal_text(invoice.charges_total, currency),
-            "credits": decimal_text(invoice.credits_total, currency),
-            "subtotal": decimal_text(invoice.subtotal, currency),
-            "taxTotal": decimal_text(invoice.tax_total, currency),
-            "total": decimal_text(invoice.total, currency),
+            "charges": round_money(invoice.charges_total, currency),
+            "credits": round_money(invoice.credits_total, currency),
+            "subtotal": round_money(invoice.subtotal, currency),
+            "taxTotal": round_money(invoice.tax_total, currency),
+            "total": round_money(invoice.total, currency),
         },
         "pdfAvailable": invoice.has_pdf,
         "pdfDownloadLink": statement["uri"],
+        # The one provider and type the portal bills: one-time charges for software.
+        "invoiceDetails": [
+            {
+                "invoiceLineItemType": "billing_line_items",
+                "billingProvider": "one_time",
+                "links": {"self": _link(
+                    request, "api:invoice-provider-lineitems", invoice.number,
+                    provider="OneTime", line_item_type="BillingLineItems",
+                )},
+                "attributes": attributes("InvoiceDetail"),
+            }
+        ],
         "links": {
             "self": _link(request, "api:invoice-get", invoice.number),
             "lineItems": _link(request, "api:invoice-lineitems", invoice.number),
             "statement": statement,
         },
+        "attributes": attributes("Invoice"),
     }
 
 
@@ -143,14 +198,16 @@ def line_item_representation(line: InvoiceLine, *, invoice_number: str | None) -
         "skuName": line.sku_title or None,
         "termDuration": line.term_duration or None,
         "quantity": line.quantity,
-        "unitPrice": decimal_text(line.unit_price) if line.unit_price is not None else None,
-        "subtotal": decimal_text(line.amount, currency),
-        "taxTotal": decimal_text(line.tax_amount, currency),
-        "totalForCustomer": decimal_text(line.total, currency),
-        "taxRate": decimal_text(line.tax_rate_percent),
+        "unitPrice": Decimal(line.unit_price).normalize() if line.unit_price is not None else None,
+        "subtotal": round_money(line.amount, currency),
+        "taxTotal": round_money(line.tax_amount, currency),
+        "tax": round_money(line.tax_amount, currency),
+        "totalForCustomer": round_money(line.total, currency),
+        "taxRate": Decimal(line.tax_rate_percent).normalize(),
         "pricesIncludeTax": line.prices_include_tax,
         "currency": currency,
         "creditReasonCode": line.credit_reason_code or None,
         "serviceRequestId": str(line.service_request_id) if line.service_request_id else None,
         "originalInvoiceNumber": line.original_invoice.number if line.original_invoice else None,
+        "attributes": attributes("OneTimeInvoiceLineItem"),
     }

@@ -17,6 +17,11 @@ urlpatterns = [
         name="invoice-lineitems",
     ),
     path(
+        "invoices/<str:invoice_id>/lineitems/<str:provider>/<str:line_item_type>",
+        views.InvoiceProviderLineItemListApi.as_view(),
+        name="invoice-provider-lineitems",
+    ),
+    path(
         "invoices/<str:invoice_id>/documents/statement",
         views.InvoiceStatementApi.as_view(),
         name="invoice-statement",

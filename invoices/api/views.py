@@ -8,7 +8,12 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.pagination import PAGING_PARAMETERS, ContinuationPagination, collection_of
+from core.api.pagination import (
+    PAGING_PARAMETERS,
+    ContinuationPagination,
+    collection_of,
+    whole_collection,
+)
 from core.errors import PortalError
 from core.roles import Action
 from invoices import selectors
@@ -18,6 +23,7 @@ from .serializers import (
     InvoiceLineItemOutput,
     InvoiceOutput,
     StatementPreparingOutput,
+    invoice_detail_holds_lines,
     invoice_representation,
     line_item_representation,
 )
@@ -49,6 +55,15 @@ class InvoiceApi(APIView):
         return Response(invoice_representation(invoice, request=request))
 
 
+PROVIDER_PARAMETERS = [
+    OpenApiParameter("provider", str, description="Partner Center's billing provider: OneTime "
+                     "(the default) or All hold the portal's lines; Office, Azure, Marketplace "
+                     "hold none."),
+    OpenApiParameter("invoiceLineItemType", str, description="BillingLineItems (the default); "
+                     "UsageLineItems holds none."),
+]
+
+
 class InvoiceLineItemListApi(APIView):
     required_action = Action.VIEW_INVOICES
     ordering = ("line_number",)
@@ -56,16 +71,34 @@ class InvoiceLineItemListApi(APIView):
     @extend_schema(
         responses=collection_of(InvoiceLineItemOutput),
         summary="The invoice's charges, cancellation credits and refund credits",
-        parameters=PAGING_PARAMETERS,
+        parameters=[*PAGING_PARAMETERS, *PROVIDER_PARAMETERS],
     )
-    def get(self, request, invoice_id):
+    def get(self, request, invoice_id, provider=None, line_item_type=None):
+        holds_lines = invoice_detail_holds_lines(
+            provider=provider or request.query_params.get("provider"),
+            line_item_type=line_item_type or request.query_params.get("invoiceLineItemType"),
+        )
         invoice = selectors.invoice_get(invoice_id=invoice_id)
         paginator = ContinuationPagination()
+        lines = selectors.invoice_lines(invoice=invoice)
         page = paginator.paginate_queryset(
-            selectors.invoice_lines(invoice=invoice), request, view=self
+            lines if holds_lines else lines.none(), request, view=self
         )
         return paginator.get_paginated_response(
             [line_item_representation(line, invoice_number=invoice.number) for line in page]
+        )
+
+
+class InvoiceProviderLineItemListApi(InvoiceLineItemListApi):
+    @extend_schema(
+        responses=collection_of(InvoiceLineItemOutput),
+        summary="The invoice's line items of one provider and type, as Partner Center names them",
+        operation_id="invoices_lineitems_by_provider_list",
+        parameters=PAGING_PARAMETERS,
+    )
+    def get(self, request, invoice_id, provider, line_item_type):
+        return super().get(
+            request, invoice_id, provider=provider, line_item_type=line_item_type
         )
 
 
@@ -122,4 +155,4 @@ class UnbilledLineItemListApi(APIView):
             for line in next_invoice.lines
         ]
         # One month of a partner's activity: bounded, so one answer rather than pages.
-        return Response({"totalCount": len(items), "items": items, "links": {}})
+        return Response(whole_collection(items, request=request))

@@ -1,6 +1,7 @@
 """GET /v1/invoices, /{id}, /{id}/lineitems, /{id}/documents/statement, /unbilled/lineitems."""
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 
@@ -31,7 +32,7 @@ def test_the_list_pages_newest_first(closed, api):
 
 def test_an_invoice_has_its_period_totals_and_pdf_link(closed, api):
     euro = closed.invoice("EUR")
-    body = api.get(f"/v1/invoices/{euro.number}").json()
+    body = api.get(f"/v1/invoices/{euro.number}").json(parse_float=Decimal)
     assert body["id"] == euro.number and body["documentType"] == "Invoice"
     assert (body["billingPeriodStartDate"], body["billingPeriodEndDate"]) == (
         "2026-10-01",
@@ -39,13 +40,13 @@ def test_an_invoice_has_its_period_totals_and_pdf_link(closed, api):
     )
     assert (body["invoiceDate"], body["dueDate"]) == ("2026-11-01T00:30:00+00:00", "2026-12-01")
     assert body["totals"] == {
-        "charges": "1967.68",
-        "credits": "-1090.99",
-        "subtotal": "724.75",
-        "taxTotal": "151.94",
-        "total": "876.69",
+        "charges": Decimal("1967.68"),
+        "credits": Decimal("-1090.99"),
+        "subtotal": Decimal("724.75"),
+        "taxTotal": Decimal("151.94"),
+        "total": Decimal("876.69"),
     }
-    assert body["totalCharges"] == "876.69" and body["currencyCode"] == "EUR"
+    assert body["totalCharges"] == Decimal("876.69") and body["currencyCode"] == "EUR"
     assert body["pdfDownloadLink"] == (
         f"http://testserver/v1/invoices/{euro.number}/documents/statement"
     )
@@ -54,31 +55,31 @@ def test_an_invoice_has_its_period_totals_and_pdf_link(closed, api):
 
 def test_line_items_are_charges_cancellation_credits_and_refunds(closed, api):
     euro, aud = closed.invoice("EUR"), closed.invoice("AUD")
-    items = api.get(f"/v1/invoices/{euro.number}/lineitems").json()["items"]
+    items = api.get(f"/v1/invoices/{euro.number}/lineitems").json(parse_float=Decimal)["items"]
     assert [(i["chargeType"], i["totalForCustomer"]) for i in items] == [
-        ("new", "297.50"),
-        ("new", "1304.18"),
-        ("new", "366.00"),
-        ("cancelImmediate", "-1090.99"),
+        ("new", Decimal("297.50")),
+        ("new", Decimal("1304.18")),
+        ("new", Decimal("366.00")),
+        ("cancelImmediate", Decimal("-1090.99")),
     ]
     credit = items[-1]
     assert credit["orderId"] == str(closed.cancelled.order_id)
     assert credit["originalInvoiceNumber"] == closed.september_invoice.number
     assert (credit["subtotal"], credit["taxTotal"], credit["creditReasonCode"]) == (
-        "-894.25",
-        "-196.74",
+        Decimal("-894.25"),
+        Decimal("-196.74"),
         "cancelled_within_window",
     )
-    refund = api.get(f"/v1/invoices/{aud.number}/lineitems").json()["items"][-1]
+    refund = api.get(f"/v1/invoices/{aud.number}/lineitems").json(parse_float=Decimal)["items"][-1]
     assert (refund["chargeType"], refund["creditReasonCode"], refund["serviceRequestId"]) == (
         "customerCredit",
         "supportRequestRefund",
         "4711",
     )
     assert (refund["subtotal"], refund["taxTotal"], refund["totalForCustomer"]) == (
-        "-112.23",
-        "-11.22",
-        "-123.45",
+        Decimal("-112.23"),
+        Decimal("-11.22"),
+        Decimal("-123.45"),
     )
     assert refund["pricesIncludeTax"] is True and refund["market"] == "AU"
 
@@ -98,17 +99,18 @@ def test_the_statement_is_being_prepared_then_the_same_pdf_every_time(closed, ap
 
 
 def test_unbilled_line_items_hold_what_no_invoice_has_yet(story, api):
-    items = api.get("/v1/invoices/unbilled/lineitems?currencyCode=EUR").json()["items"]
+    unbilled = api.get("/v1/invoices/unbilled/lineitems?currencyCode=EUR")
+    items = unbilled.json(parse_float=Decimal)["items"]
     assert [(i["chargeType"], i["totalForCustomer"], i["invoiceNumber"]) for i in items] == [
-        ("new", "297.50", None),
-        ("new", "1304.18", None),
-        ("new", "366.00", None),
-        ("cancelImmediate", "-1090.99", None),
+        ("new", Decimal("297.50"), None),
+        ("new", Decimal("1304.18"), None),
+        ("new", Decimal("366.00"), None),
+        ("cancelImmediate", Decimal("-1090.99"), None),
     ]
-    both = api.get("/v1/invoices/unbilled/lineitems").json()
+    both = api.get("/v1/invoices/unbilled/lineitems").json(parse_float=Decimal)
     assert both["totalCount"] == 7
     story.close_october()
-    assert api.get("/v1/invoices/unbilled/lineitems").json()["totalCount"] == 0
+    assert api.get("/v1/invoices/unbilled/lineitems").json(parse_float=Decimal)["totalCount"] == 0
 
 
 def test_an_unknown_currency_is_a_problem_naming_the_field(db, api):

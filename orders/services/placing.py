@@ -169,19 +169,41 @@ def order_place_answer(
     represent: Callable[[Order], bytes],
     refusal: Callable[[PortalError], tuple[int, bytes]],
 ) -> StoredAnswer:
-    """Place an order and answer with its representation; with a key, once per key.
+    """Place an order and answer with its representation; with a key, once per key."""
+    return placement_answer(
+        partner=partner,
+        customer=customer,
+        place=lambda: order_place(partner=partner, actor=actor, customer=customer, lines=lines),
+        key=key,
+        fingerprint=fingerprint,
+        represent=represent,
+        refusal=refusal,
+    )
+
+
+def placement_answer(
+    *,
+    partner,
+    customer,
+    place: Callable[[], Order],
+    key: str,
+    fingerprint: str,
+    represent: Callable[[Order], bytes],
+    refusal: Callable[[PortalError], tuple[int, bytes]],
+) -> StoredAnswer:
+    """Run one placement (an order, a cart's checkout) and answer it; with a key, once per key.
 
     `represent` renders the placed order as read back with its lines; `refusal` renders a
     refusal, which is kept for replays too. Without a key a refusal is raised as it comes.
     """
 
-    def place() -> tuple[int, bytes]:
-        order = order_place(partner=partner, actor=actor, customer=customer, lines=lines)
+    def call() -> tuple[int, bytes]:
+        order = place()
         return 201, represent(order_get(customer=customer, order_id=order.id))
 
     if not key:
-        status, body = place()
+        status, body = call()
         return StoredAnswer(status=status, body=body, replayed=False)
     return idempotent_call(
-        partner=partner, key=key, fingerprint=fingerprint, call=place, render_error=refusal
+        partner=partner, key=key, fingerprint=fingerprint, call=call, render_error=refusal
     )

@@ -7,7 +7,8 @@ from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.pagination import collection_of
+from core.api.pagination import collection_of, whole_collection
+from core.api.partner_center import AttributesOutput, attributes
 from core.api.schema import problem_responses
 from core.errors import PortalError, RoleRequired
 from core.mfa import user_must_enrol_mfa
@@ -38,6 +39,9 @@ class EntitlementOutput(serializers.Serializer):
     status = serializers.CharField()
     keyAvailable = serializers.BooleanField()
     variants = serializers.ListField(child=serializers.DictField())
+    includedEntitlements = serializers.ListField(child=serializers.DictField())
+    entitledArtifacts = serializers.ListField(child=serializers.DictField())
+    attributes = AttributesOutput()
 
 
 class KeysAndDownloadsOutput(serializers.Serializer):
@@ -58,7 +62,8 @@ def _entitlement(row) -> dict:
         "quantity": purchase.quantity if active else 0,
         "referenceOrder": {
             "id": str(purchase.order_id),
-            "lineItemId": purchase.line_number,
+            # A string in Partner Center's Entitlement resource.
+            "lineItemId": str(purchase.line_number),
             "alternateId": purchase.order.alternate_id,
         },
         "status": purchase.status,
@@ -69,6 +74,9 @@ def _entitlement(row) -> dict:
         ]
         if active
         else [],
+        "includedEntitlements": [],
+        "entitledArtifacts": [],
+        "attributes": attributes("Entitlement"),
     }
 
 
@@ -83,7 +91,7 @@ class EntitlementListApi(APIView):
     def get(self, request, customer_id):
         customer = customer_get(customer_id=customer_id)
         kind = request.query_params.get("entitlementType", "software")
-        if kind != "software":
+        if kind.lower() != "software":
             raise PortalError(
                 "entitlementType must be software.",
                 code="invalid_entitlement_type",
@@ -91,7 +99,7 @@ class EntitlementListApi(APIView):
             )
         rows = software_rows(customer=customer)
         items = [_entitlement(row) for row in rows]
-        return Response({"totalCount": len(items), "items": items, "links": {}})
+        return Response(whole_collection(items, request=request))
 
 
 class KeysAndDownloadsApi(APIView):

@@ -1,6 +1,8 @@
 from django.urls import reverse
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
+from core.api.partner_center import AttributesOutput, attributes
 from core.money import decimal_text
 
 # The service's field names as the API spells them, to point each problem at its input.
@@ -30,6 +32,19 @@ class ContactInput(serializers.Serializer):
     phone = _text()
 
 
+# Partner Center's severities (service-request-resources.md) and the portal's impacts.
+SEVERITY_TO_IMPACT = {"critical": "critical", "moderate": "medium", "minimal": "low"}
+IMPACT_TO_SEVERITY = {"critical": "critical", "high": "moderate", "medium": "moderate",
+                      "low": "minimal"}
+
+
+class PrimaryContactInput(serializers.Serializer):
+    firstName = _text()
+    lastName = _text()
+    email = _text()
+    phoneNumber = _text()
+
+
 class ServiceRequestCreateInput(serializers.Serializer):
     supportTopic = _text(help_text="csp_purchase_refund, billing_question, technical_problem, "
                          "account_access")
@@ -47,6 +62,30 @@ class ServiceRequestCreateInput(serializers.Serializer):
         child=serializers.FileField(), required=False, default=list,
         help_text="multipart/form-data only: up to 5 PDF, PNG, JPEG, text or CSV files",
     )
+    severity = serializers.CharField(
+        required=False, allow_null=True, default=None,
+        help_text="Partner Center's: critical, moderate or minimal; read when impact is absent",
+    )
+    supportTopicId = serializers.CharField(
+        required=False, allow_null=True, default=None,
+        help_text="Partner Center's name for supportTopic; read when supportTopic is absent",
+    )
+
+    primaryContact = PrimaryContactInput(
+        required=False, help_text="Partner Center's contact; read when contact is absent"
+    )
+
+    def validate(self, data):
+        pc_contact = data.pop("primaryContact", None)
+        if pc_contact and not data.get("contact"):
+            name = f"{pc_contact['firstName']} {pc_contact['lastName']}".strip()
+            data["contact"] = {"name": name, "email": pc_contact["email"],
+                               "phone": pc_contact["phoneNumber"]}
+        if not data["impact"] and data["severity"]:
+            data["impact"] = SEVERITY_TO_IMPACT.get(data["severity"].lower(), data["severity"])
+        if not data["supportTopic"] and data["supportTopicId"]:
+            data["supportTopic"] = data["supportTopicId"]
+        return data
 
 
 class NewNoteInput(serializers.Serializer):
@@ -58,7 +97,10 @@ class NewNoteInput(serializers.Serializer):
 
 class ServiceRequestUpdateInput(serializers.Serializer):
     newNote = NewNoteInput(required=False)
-    status = serializers.CharField(required=False, help_text="Support staff only")
+    status = serializers.CharField(
+        required=False, allow_null=True,
+        help_text="Support staff only; null or Partner Center's `none` leaves it as it is",
+    )
     approvedAmount = serializers.CharField(
         required=False, help_text="Support staff only, with status approved"
     )
@@ -69,6 +111,12 @@ class ServiceRequestUpdateInput(serializers.Serializer):
         child=serializers.FileField(), required=False, default=list,
         help_text="multipart/form-data only: files added with the note",
     )
+
+    def validate(self, data):
+        # Partner Center's clients send the whole resource back, with status "none".
+        if data.get("status") in (None, "none"):
+            data.pop("status", None)
+        return data
 
 
 class FileOutput(serializers.Serializer):
@@ -84,6 +132,7 @@ class NoteOutput(serializers.Serializer):
     id = serializers.IntegerField()
     text = serializers.CharField()
     createdBy = serializers.CharField()
+    createdByName = serializers.CharField(help_text="Partner Center's name for createdBy.")
     isFromSupport = serializers.BooleanField()
     isInternal = serializers.BooleanField()
     status = serializers.CharField(allow_null=True)
@@ -104,6 +153,10 @@ class ServiceRequestOutput(serializers.Serializer):
     supportTopic = serializers.CharField()
     supportTopicName = serializers.CharField()
     impact = serializers.CharField()
+    severity = serializers.ChoiceField(
+        choices=sorted(set(IMPACT_TO_SEVERITY.values())), help_text="Partner Center's impact."
+    )
+    supportTopicId = serializers.CharField(help_text="Partner Center's name for supportTopic.")
     title = serializers.CharField()
     description = serializers.CharField()
     status = serializers.CharField()
@@ -127,6 +180,11 @@ class ServiceRequestOutput(serializers.Serializer):
     )
     notes = NoteOutput(many=True, required=False, help_text="GET one only")
     files = FileOutput(many=True, required=False, help_text="GET one only: the filing's files")
+    organization = inline_serializer(
+        "ServiceRequestOrganization",
+        {"id": serializers.CharField(), "name": serializers.CharField()},
+    )
+    attributes = AttributesOutput()
 
 
 def _money(amount, currency: str) -> str | None:
@@ -160,6 +218,8 @@ def service_request_representation(
         "supportTopic": service_request.topic,
         "supportTopicName": str(service_request.get_topic_display()),
         "impact": service_request.impact,
+        "severity": IMPACT_TO_SEVERITY[service_request.impact],
+        "supportTopicId": service_request.topic,
         "title": service_request.title,
         "description": service_request.description,
         "status": service_request.status,
@@ -181,8 +241,16 @@ def service_request_representation(
         },
         "createdDate": service_request.created_at,
         "lastModifiedDate": service_request.updated_at,
+        "organization": {
+            "id": str(service_request.partner.partner_number),
+            "name": service_request.partner.name,
+        },
+        "attributes": attributes("ServiceRequest"),
     }
     if with_conversation:
+        # Partners see "support", not which of the operator's staff wrote.
+        author = {note.pk: "support" if note.is_from_support else note.author.email
+                  for note in service_request.notes.all()}
         body["refundableAmount"] = (
             _money(refundable.remaining, currency) if refundable is not None else None
         )
@@ -191,8 +259,8 @@ def service_request_representation(
             {
                 "id": note.pk,
                 "text": note.text,
-                # Partners see "support", not which of the operator's staff wrote.
-                "createdBy": "support" if note.is_from_support else note.author.email,
+                "createdBy": author[note.pk],
+                "createdByName": author[note.pk],
                 "isFromSupport": note.is_from_support,
                 "isInternal": note.is_internal,
                 "status": note.status_to or None,

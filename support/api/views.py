@@ -10,18 +10,25 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.exceptions import PROBLEM_CONTENT_TYPE, problem
 from core.api.pagination import PAGING_PARAMETERS, ContinuationPagination, collection_of
+from core.api.partner_center import PartnerCenterJSONParser
 from core.api.permissions import RoleRequiredError
 from core.api.schema import FORBIDDEN, problem_responses
 from core.errors import NotFound, PortalError, TooLarge
 from core.roles import Action, role_needed_label, user_can
+from customers.selectors import customer_get
 from orders.refundable import REFUND_EXCEEDS_REFUNDABLE
 from support import selectors, services, staff_selectors
 from support.attachments import EXTENSIONS
@@ -44,7 +51,7 @@ _FILTERS = {
     "supportTopic": ("topic", SupportTopic.values),
     "impact": ("impact", Impact.values),
 }
-_PARSERS = [JSONParser, MultiPartParser]
+_PARSERS = [PartnerCenterJSONParser, MultiPartParser]
 UPLOAD_TOO_LARGE = "The files are larger than the portal accepts."
 
 
@@ -78,6 +85,28 @@ def _invalid(error: ServiceRequestInvalid) -> Response:
     detail = errors[0]["detail"] if len(errors) == 1 else _("The request has invalid fields.")
     body = problem(status_code=400, code=error.code, detail=detail, errors=errors)
     return Response(body, status=400, content_type=PROBLEM_CONTENT_TYPE)
+
+
+FILING_RESPONSES = {
+    201: ServiceRequestOutput,
+    **problem_responses(
+        {
+            400: "The input is invalid; `errors` names each field at fault. The code is "
+            f"`{REFUND_EXCEEDS_REFUNDABLE}` when the one problem is an amountRequested "
+            "above what can still be refunded of the order or subscription (the detail "
+            "says how much can), else `invalid_service_request`.",
+            413: UPLOAD_TOO_LARGE,
+        }
+    ),
+}
+
+
+def _page_of(requests, *, request, view) -> Response:
+    paginator = ContinuationPagination()
+    page = paginator.paginate_queryset(requests, request, view=view)
+    return paginator.get_paginated_response(
+        [service_request_representation(r, with_conversation=False) for r in page]
+    )
 
 
 def _check_upload(cap) -> None:
@@ -122,11 +151,7 @@ class ServiceRequestCollectionApi(APIView):
                     code="invalid_filter", field=parameter,
                 )
             requests = requests.filter(**{field: value})
-        paginator = ContinuationPagination()
-        page = paginator.paginate_queryset(requests, request, view=self)
-        return paginator.get_paginated_response(
-            [service_request_representation(r, with_conversation=False) for r in page]
-        )
+        return _page_of(requests, request=request, view=self)
 
     @extend_schema(
         summary="Report a problem (JSON, or multipart/form-data with files)",
@@ -134,20 +159,9 @@ class ServiceRequestCollectionApi(APIView):
             "application/json": ServiceRequestCreateInput,
             "multipart/form-data": ServiceRequestCreateInput,
         },
-        responses={
-            201: ServiceRequestOutput,
-            **problem_responses(
-                {
-                    400: "The input is invalid; `errors` names each field at fault. The code is "
-                    f"`{REFUND_EXCEEDS_REFUNDABLE}` when the one problem is an amountRequested "
-                    "above what can still be refunded of the order or subscription (the detail "
-                    "says how much can), else `invalid_service_request`.",
-                    413: UPLOAD_TOO_LARGE,
-                }
-            ),
-        },
+        responses=FILING_RESPONSES,
     )
-    def post(self, request):
+    def post(self, request, culture: str | None = None):
         cap = upload_cap_install(request)
         data = ServiceRequestCreateInput(data=request.data)
         _check_upload(cap)
@@ -170,6 +184,50 @@ class ServiceRequestCollectionApi(APIView):
             return _invalid(error)
         service_request = selectors.service_request_get(request_id=created.pk)
         return Response(_one(service_request), status=status.HTTP_201_CREATED)
+
+
+class CustomerServiceRequestListApi(APIView):
+    required_action = Action.FILE_SUPPORT_REQUESTS
+    ordering = ("-id",)
+
+    @extend_schema(
+        summary="The partner's support requests about one customer, newest first",
+        parameters=PAGING_PARAMETERS,
+        responses=collection_of(ServiceRequestOutput),
+    )
+    def get(self, request, customer_id):
+        customer = customer_get(customer_id=customer_id)
+        return _page_of(
+            selectors.service_request_list(customer=customer), request=request, view=self
+        )
+
+
+@extend_schema_view(post=extend_schema(
+    operation_id="servicerequests_culture_create",
+    responses={
+        **FILING_RESPONSES,
+        **problem_responses({
+            405: "The path names a support request's number, not a culture: POST is not allowed.",
+        }),
+    },
+))
+class ServiceRequestCultureApi(ServiceRequestCollectionApi):
+    """Partner Center's form of filing: the culture of the request's text in the path.
+
+    The portal keeps the text as written, so the culture is accepted and not stored.
+    """
+
+    http_method_names = ["get", "post", "patch", "options"]
+
+    # A request number that is not one (`/servicerequests/abc`) reads as a culture here: it
+    # answers as an unknown request does on the numbered route.
+    @extend_schema(exclude=True)
+    def get(self, request, culture):
+        raise NotFound(_("Support request not found."))
+
+    @extend_schema(exclude=True)
+    def patch(self, request, culture):
+        raise NotFound(_("Support request not found."))
 
 
 class ServiceRequestItemApi(APIView):

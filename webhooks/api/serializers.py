@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from core.api.partner_center import ObjectTypeField
 from webhooks.models import Delivery, Endpoint, EventType
 
 
@@ -23,6 +24,7 @@ class EndpointOutput(serializers.Serializer):
     failingSince = serializers.DateTimeField(allow_null=True)
     disabledDate = serializers.DateTimeField(allow_null=True)
     previousSecretExpiresDate = serializers.DateTimeField(allow_null=True)
+    attributes = ObjectTypeField("WebhookEndpoint")
 
     def to_representation(self, instance: Endpoint) -> dict:
         return super().to_representation({
@@ -59,6 +61,7 @@ class DeliveryOutput(serializers.Serializer):
     deliveredDate = serializers.DateTimeField(allow_null=True)
     payload = serializers.DictField()
     attemptLog = AttemptOutput(many=True)
+    attributes = ObjectTypeField("WebhookDelivery")
 
     def to_representation(self, instance: Delivery) -> dict:
         return super().to_representation({

@@ -5,7 +5,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.pagination import collection_of
+from core.api.pagination import collection_of, whole_collection
 from core.api.schema import problem_responses
 from core.roles import Action
 from webhooks import selectors, services
@@ -20,10 +20,6 @@ URL_REFUSED = (
 )
 
 
-def _collection(items: list[dict]) -> dict:
-    return {"totalCount": len(items), "items": items, "links": {}}
-
-
 def _with_secret(endpoint, secret: str) -> dict:
     return {**EndpointOutput(endpoint).data, "secret": secret}
 
@@ -35,7 +31,9 @@ class EndpointCollectionApi(APIView):
         summary="The partner's webhook endpoints", responses=collection_of(EndpointOutput)
     )
     def get(self, request):
-        return Response(_collection(EndpointOutput(selectors.endpoint_list(), many=True).data))
+        return Response(whole_collection(
+            EndpointOutput(selectors.endpoint_list(), many=True).data, request=request
+        ))
 
     @extend_schema(
         summary="Register an endpoint; the answer carries its secret, shown this once",
@@ -115,7 +113,8 @@ class DeliveryCollectionApi(APIView):
     def get(self, request, endpoint_id):
         endpoint = selectors.endpoint_get(endpoint_id=endpoint_id)
         deliveries = selectors.delivery_list(endpoint=endpoint)
-        return Response(_collection(DeliveryOutput(deliveries, many=True).data))
+        data = DeliveryOutput(deliveries, many=True).data
+        return Response(whole_collection(data, request=request))
 
 
 class DeliveryRedeliverApi(APIView):
