@@ -72,20 +72,32 @@ def cancellation_facts(
     """Return each line's cancellation facts (allowed, until when, why not, the credit), by id.
 
     The reservation refunds of the customer and the credits of the orders are read once, so a
-    page of orders costs the same few queries as one.
+    page of orders costs the same few queries as one, and only when a line still in its window
+    (a reservation, for the refunds) needs them.
     """
     orders = list(orders)
-    refunded_usd = reservation_refunds_usd(customer=customer, at=at)
-    if len(orders) == 1:
-        ledger = credit_ledger(order_id=orders[0].pk)
-    else:
-        ledger = credit_ledger(customer=customer)
+    lines = [line for order in orders for line in order.lines.all()]
+    in_window = [
+        line for line in lines
+        if line.status == PurchaseStatus.ACTIVE
+        and line.cancellable_until is not None
+        and at <= line.cancellable_until
+    ]
+    refunded_usd: Decimal | None | bool = False
+    if any(line.family == ProductFamily.AZURE_RESERVATION for line in in_window):
+        refunded_usd = reservation_refunds_usd(customer=customer, at=at)
+    ledger = None
+    if in_window:
+        ledger = (
+            credit_ledger(order_id=orders[0].pk)
+            if len(orders) == 1
+            else credit_ledger(customer=customer)
+        )
     return {
         line.pk: purchase_cancellation(
             purchase=line, at=at, refunded_usd=refunded_usd, ledger=ledger
         )
-        for order in orders
-        for line in order.lines.all()
+        for line in lines
     }
 
 

@@ -1,0 +1,140 @@
+"""The Jinja2 environment of the portal's own pages (Django's Jinja2 backend, settings.TEMPLATES).
+
+Jinja2 renders the same table in less than half the CPU of Django's engine. What Django's engine
+did implicitly is done here once: translations through Django's catalogues (the `{% trans %}`
+block and `_()`), datetimes in the viewer's time zone and numbers in the language's format when
+printed, and the portal's filters.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from decimal import Decimal
+from functools import cache
+from uuid import UUID
+
+from django.template import defaultfilters
+from django.templatetags.static import static
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.formats import localize
+from django.utils.timezone import get_current_timezone_name, template_localtime
+from django_countries import countries
+
+from core.roles import Action, user_can
+from core.templatetags.money import money
+from invoices.templatetags.invoice_format import (
+    long_date,
+    market_name,
+    medium_date,
+    month_short,
+    month_year,
+    rate,
+)
+from jinja2 import ChainableUndefined, Environment
+from orders.templatetags.purchases import support_request_url
+
+_LOCALIZED = (datetime, date, time, Decimal, float)
+
+
+def _finalize(value):
+    # Django's engine prints datetimes in the viewer's time zone and numbers in their language.
+    if isinstance(value, _LOCALIZED):
+        return localize(template_localtime(value))
+    return value
+
+
+def _date(value, arg=None):
+    return defaultfilters.date(template_localtime(value), arg)
+
+
+def _unlocalize(value):
+    # SVG coordinates must keep the dot whatever the language ({% localize off %} in Django).
+    return str(value)
+
+
+def can(user, action: str) -> bool:
+    """{% if user|can("buy_software") %}: the permission table decides, as on the server."""
+    return user_can(user, Action(action))
+
+
+def url(name: str, *args, **kwargs) -> str:
+    """Reverse a URL name with positional or keyword arguments."""
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+# Stand-ins for a row's id in url_for_rows: a value each path converter accepts and no URL
+# contains by chance.
+_ROW_ID_STAND_INS = (987654321987, UUID("9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f"))
+
+
+class RowUrl:
+    """A URL reversed once per page, then completed with each row's id (the last argument)."""
+
+    def __init__(self, name: str, *args):
+        for stand_in in _ROW_ID_STAND_INS:
+            try:
+                path = reverse(name, args=[*args, stand_in])
+            except NoReverseMatch:
+                continue
+            self.head, _, self.tail = path.partition(str(stand_in))
+            return
+        raise NoReverseMatch(f"{name} takes neither a number nor a UUID as its last argument")
+
+    def __call__(self, row_id) -> str:
+        return f"{self.head}{row_id}{self.tail}"
+
+
+@cache
+def _country_names(language: str) -> dict[str, str]:
+    with translation.override(language):
+        return {code: str(name) for code, name in countries}
+
+
+def country_name(country) -> str:
+    """Name a Country (or a country code) in the active language, translated once per language."""
+    code = getattr(country, "code", country)
+    return _country_names(translation.get_language() or "en").get(code, "")
+
+
+def environment(**options) -> Environment:
+    """Build the portal's Jinja2 environment."""
+    options.setdefault("extensions", []).append("jinja2.ext.i18n")
+    # Missing values print as nothing, as in Django's engine, instead of raising mid-page.
+    options["undefined"] = ChainableUndefined
+    options.pop("autoescape", None)
+    env = Environment(autoescape=True, finalize=_finalize, **options)
+    env.install_gettext_translations(translation, newstyle=True)
+    env.globals.update(
+        # {{ _("…") }} prints and escapes the translation as Django's {% translate %} did; the
+        # newstyle one would neither escape it nor leave a bare "%" alone.
+        _=translation.gettext,
+        url=url,
+        url_for_rows=RowUrl,
+        static=static,
+        get_language=translation.get_language,
+        get_current_timezone_name=get_current_timezone_name,
+        support_request_url=support_request_url,
+    )
+    env.filters.update(
+        money=money,
+        can=can,
+        date=_date,
+        default=defaultfilters.default,
+        default_if_none=defaultfilters.default_if_none,
+        stringformat=defaultfilters.stringformat,
+        linebreaksbr=defaultfilters.linebreaksbr,
+        add=defaultfilters.add,
+        timesince=defaultfilters.timesince_filter,
+        filesizeformat=defaultfilters.filesizeformat,
+        urlencode=defaultfilters.urlencode,
+        unlocalize=_unlocalize,
+        long_date=long_date,
+        medium_date=medium_date,
+        month_short=month_short,
+        month_year=month_year,
+        rate=rate,
+        market_name=market_name,
+        country_name=country_name,
+    )
+    return env
