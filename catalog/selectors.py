@@ -14,6 +14,7 @@ from django_countries import countries
 
 from core.errors import NotFound, PortalError
 
+from .caching import market_catalogue_cached
 from .data.reservation_exclusions import UNAVAILABLE_MARKETS
 from .data.reservation_market_names import UNAVAILABLE_MARKET_NAMES
 from .models import (
@@ -161,8 +162,20 @@ def catalogue_for_market(
     at: datetime | None = None,
 ) -> list[CatalogueEntry]:
     """Return every product with its SKUs, prices and verdict, as the market's buyers see them."""
+    if at is not None:  # a moment asked for: read, not the cache of the present
+        return _catalogue_load(market=market, target_view=target_view, query=query, at=at)
+    return market_catalogue_cached(
+        market=market, filters=(target_view, query),
+        load=lambda: _catalogue_load(
+            market=market, target_view=target_view, query=query, at=timezone.now()
+        ),
+    )
+
+
+def _catalogue_load(
+    *, market: Market, target_view: TargetView | None, query: str, at: datetime
+) -> list[CatalogueEntry]:
     # A constant number of queries, whatever the size of the catalogue (tests count them).
-    at = at or timezone.now()
     in_market = Availability.objects.filter(market=market).prefetch_related(_prices_in_force(at))
     products = list(
         product_list(target_view=target_view, query=query).prefetch_related(
