@@ -20,6 +20,8 @@ from django.utils import translation
 from django.utils.formats import localize
 from django.utils.timezone import get_current_timezone_name, template_localtime
 from django_countries import countries
+from jinja2 import ChainableUndefined, Environment
+from markupsafe import Markup
 
 from core.roles import Action, user_can
 from core.templatetags.money import money
@@ -31,7 +33,6 @@ from invoices.templatetags.invoice_format import (
     month_year,
     rate,
 )
-from jinja2 import ChainableUndefined, Environment
 from orders.templatetags.purchases import support_request_url
 
 _LOCALIZED = (datetime, date, time, Decimal, float)
@@ -46,6 +47,10 @@ def _finalize(value):
 
 def _date(value, arg=None):
     return defaultfilters.date(template_localtime(value), arg)
+
+
+def _translate(message: str) -> Markup:
+    return Markup(translation.gettext(message))  # noqa: S704 - the portal's own words
 
 
 def _unlocalize(value):
@@ -106,9 +111,9 @@ def environment(**options) -> Environment:
     env = Environment(autoescape=True, finalize=_finalize, **options)
     env.install_gettext_translations(translation, newstyle=True)
     env.globals.update(
-        # {{ _("…") }} prints and escapes the translation as Django's {% translate %} did; the
-        # newstyle one would neither escape it nor leave a bare "%" alone.
-        _=translation.gettext,
+        # {{ _("…") }} prints the translation of a template's own text unescaped, as Django's
+        # {% translate %} did, and leaves a "%" alone (the newstyle one would %-format it).
+        _=_translate,
         url=url,
         url_for_rows=RowUrl,
         static=static,
