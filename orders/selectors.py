@@ -66,6 +66,24 @@ def purchase_get(*, customer=None, purchase_id: int, for_update: bool = False) -
     return purchase
 
 
+def _in_window(purchases: list[Purchase], *, at: datetime) -> list[Purchase]:
+    # Only these are judged on credits and refunds; the others are told no without them.
+    return [
+        p for p in purchases
+        if p.status == PurchaseStatus.ACTIVE
+        and p.cancellable_until is not None
+        and at <= p.cancellable_until
+    ]
+
+
+def _refunds_if_needed(
+    *, customer, in_window: list[Purchase], at: datetime
+) -> Decimal | None | bool:
+    if any(p.family == ProductFamily.AZURE_RESERVATION for p in in_window):
+        return reservation_refunds_usd(customer=customer, at=at)
+    return False  # purchase_cancellation's "not loaded": no reservation will ask for it
+
+
 def cancellation_facts(
     *, customer, orders: Iterable[Order], at: datetime
 ) -> dict[int, Cancellation]:
@@ -77,15 +95,8 @@ def cancellation_facts(
     """
     orders = list(orders)
     lines = [line for order in orders for line in order.lines.all()]
-    in_window = [
-        line for line in lines
-        if line.status == PurchaseStatus.ACTIVE
-        and line.cancellable_until is not None
-        and at <= line.cancellable_until
-    ]
-    refunded_usd: Decimal | None | bool = False
-    if any(line.family == ProductFamily.AZURE_RESERVATION for line in in_window):
-        refunded_usd = reservation_refunds_usd(customer=customer, at=at)
+    in_window = _in_window(lines, at=at)
+    refunded_usd = _refunds_if_needed(customer=customer, in_window=in_window, at=at)
     ledger = None
     if in_window:
         ledger = (
@@ -107,14 +118,12 @@ def purchase_cancellation_facts(
     """Return the cancellation facts of some of the customer's purchases, by id.
 
     The reservation refunds and the credits of the customer's orders are read once, and only
-    when an active purchase (an active reservation, for the refunds) needs them.
+    when a purchase still in its window (a reservation, for the refunds) needs them.
     """
     purchases = list(purchases)
-    active = [p for p in purchases if p.status == PurchaseStatus.ACTIVE]
-    refunded_usd: Decimal | None | bool = False
-    if any(p.family == ProductFamily.AZURE_RESERVATION for p in active):
-        refunded_usd = reservation_refunds_usd(customer=customer, at=at)
-    ledger = credit_ledger(customer=customer) if active else None
+    in_window = _in_window(purchases, at=at)
+    refunded_usd = _refunds_if_needed(customer=customer, in_window=in_window, at=at)
+    ledger = credit_ledger(customer=customer) if in_window else None
     return {
         p.pk: purchase_cancellation(purchase=p, at=at, refunded_usd=refunded_usd, ledger=ledger)
         for p in purchases
