@@ -1,5 +1,5 @@
-"""The priced catalogue of a market, kept in each process per market, filters, language and
-catalogue version.
+"""What the catalogue pages read, kept in each process per language and catalogue version: a
+market's priced catalogue per filters, the market picker's choices.
 
 The version is one value in the shared cache, replaced by any write to a market, product, SKU,
 availability, price or exclusion (admin, commands and factories included: the receivers below
@@ -14,6 +14,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
@@ -24,6 +25,7 @@ from django.utils.translation import get_language
 
 from .models import Availability, Market, MarketExclusion, Price, Product, Sku
 
+T = TypeVar("T")
 VERSION_KEY = "catalog:version"
 # Entries kept per process: markets × filters × languages worth browsing, and little memory.
 MAX_ENTRIES = 256
@@ -54,23 +56,34 @@ def _next_price_change(*, market: Market, at: datetime) -> datetime | None:
     return min((moment for moment in (starts, ends) if moment is not None), default=None)
 
 
-def market_catalogue_cached(*, market: Market, filters: tuple, load: Callable[[], object]):
-    """Return the market's catalogue for these filters from this process, loading it when the
-    catalogue changed, a price started or ended, or it was never loaded."""
-    key = (market.pk, filters, get_language(), catalog_version())
+def catalog_cached(
+    *, key: tuple, load: Callable[[], T],
+    until: Callable[[datetime], datetime | None] | None = None,
+) -> T:
+    """Return what `load` gives for this key, language and catalogue version from this process,
+    loading it when never loaded or, if `until` tells when it ends, once that moment came."""
+    full_key = (*key, get_language(), catalog_version())
     now = timezone.now()
     with _lock:
-        found = _entries.get(key)
+        found = _entries.get(full_key)
         if found is not None:
-            _entries.move_to_end(key)
+            _entries.move_to_end(full_key)
     if found is not None and (found[0] is None or now < found[0]):
         return found[1]
     value = load()
     with _lock:
-        _entries[key] = (_next_price_change(market=market, at=now), value)
+        _entries[full_key] = (until(now) if until else None, value)
         while len(_entries) > MAX_ENTRIES:
             _entries.popitem(last=False)
     return value
+
+
+def market_catalogue_cached(*, market: Market, filters: tuple, load: Callable[[], T]) -> T:
+    """Return the market's catalogue for these filters, read again when a price starts or ends."""
+    return catalog_cached(
+        key=("catalogue", market.pk, filters), load=load,
+        until=lambda now: _next_price_change(market=market, at=now),
+    )
 
 
 def _changed(sender, **kwargs) -> None:

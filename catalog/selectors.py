@@ -14,7 +14,7 @@ from django_countries import countries
 
 from core.errors import NotFound, PortalError
 
-from .caching import market_catalogue_cached
+from .caching import catalog_cached, market_catalogue_cached
 from .data.reservation_exclusions import UNAVAILABLE_MARKETS
 from .data.reservation_market_names import UNAVAILABLE_MARKET_NAMES
 from .models import (
@@ -50,6 +50,10 @@ def market_get(*, country: str) -> Market:
 
 def market_choices() -> list[tuple[str, str]]:
     """Return (code, name) of every market, sorted by its country's name in the active language."""
+    return catalog_cached(key=("market_choices",), load=_market_choices_load)
+
+
+def _market_choices_load() -> list[tuple[str, str]]:
     codes = set(Market.objects.values_list("country", flat=True))
     # django-countries keeps each language's names sorted; translating and sorting 250 names
     # on every request cost a sixth of the catalogue page.
