@@ -36,3 +36,9 @@ def test_numbers_dates_and_countries_are_written_the_languages_way():
         assert _render(source, amount=Decimal("1.5"), at=at) == "1,5 10/03/2026 00:30 Germania"
     with translation.override("en"), timezone.override("UTC"):
         assert _render(source, amount=Decimal("1.5"), at=at) == "1.5 03/09/2026 11:30 p.m. Germany"
+
+
+def test_a_trans_blocks_numbers_are_written_the_languages_way():
+    source = "{% trans rate=rate %}Prices include tax ({{ rate }}%).{% endtrans %}"
+    with translation.override("it"):
+        assert _render(source, rate=Decimal("10.00")) == "I prezzi includono le imposte (10,00%)."
