@@ -161,10 +161,19 @@ def offer_for(*, sku: Sku, availability: Availability | None, facts: MarketFacts
     )
 
 
+class Catalogue(list):
+    """A market's catalogue entries, with room for what a page rendered from them: kept with the
+    cached catalogue, that HTML lives and dies with it (csp_portal.templating.rendered_once)."""
+
+    def __init__(self, entries=()):
+        super().__init__(entries)
+        self.rendered: dict = {}
+
+
 def catalogue_for_market(
     *, market: Market, target_view: TargetView | None = None, query: str = "",
     at: datetime | None = None,
-) -> list[CatalogueEntry]:
+) -> Catalogue:
     """Return every product with its SKUs, prices and verdict, as the market's buyers see them."""
     if at is not None:  # a moment asked for: read, not the cache of the present
         return _catalogue_load(market=market, target_view=target_view, query=query, at=at)
@@ -178,7 +187,7 @@ def catalogue_for_market(
 
 def _catalogue_load(
     *, market: Market, target_view: TargetView | None, query: str, at: datetime
-) -> list[CatalogueEntry]:
+) -> Catalogue:
     # A constant number of queries, whatever the size of the catalogue (tests count them).
     in_market = Availability.objects.filter(market=market).prefetch_related(_prices_in_force(at))
     products = list(
@@ -192,7 +201,7 @@ def _catalogue_load(
         )
     )
     facts = market_facts_load(market=market, products=products, at=at)
-    entries = []
+    entries = Catalogue()
     for product in products:
         offers = []
         for sku in product.skus.all():

@@ -90,6 +90,21 @@ class RowUrl:
         return f"{self.head}{row_id}{self.tail}"
 
 
+@pass_context
+def rendered_once(context, owner, template_name: str, **values) -> Markup:
+    """Render a fragment once for an owner that keeps it (`owner.rendered`, e.g. a cached
+    catalogue), then give the kept HTML; render each time for an owner without that room."""
+    kept = getattr(owner, "rendered", None)
+    key = (template_name, translation.get_language())
+    if kept is not None and key in kept:
+        return kept[key]
+    template = context.environment.get_template(template_name)
+    html = Markup(template.render({**context.get_all(), **values}))  # noqa: S704 - autoescaped
+    if kept is not None:
+        kept[key] = html
+    return html
+
+
 @cache
 def _country_names(language: str) -> dict[str, str]:
     with translation.override(language):
@@ -133,6 +148,7 @@ def environment(**options) -> Environment:
         _=_translate,
         url=url,
         url_for_rows=RowUrl,
+        rendered_once=rendered_once,
         static=static,
         get_language=translation.get_language,
         get_current_timezone_name=get_current_timezone_name,
