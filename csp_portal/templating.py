@@ -46,7 +46,22 @@ def _finalize(value):
 
 
 def _date(value, arg=None):
+    if arg == "c" and isinstance(value, date):
+        return template_localtime(value).isoformat()  # Django's "c", without reading a format
     return defaultfilters.date(template_localtime(value), arg)
+
+
+@cache
+def _choice_labels(model, field_name: str, language: str) -> dict:
+    with translation.override(language):
+        return {value: str(label) for value, label in model._meta.get_field(field_name).flatchoices}
+
+
+def choice_label(instance, field_name: str) -> str:
+    """{{ purchase|choice_label("status") }}: get_status_display(), translated once per language."""
+    value = getattr(instance, field_name)
+    labels = _choice_labels(type(instance), field_name, translation.get_language() or "en")
+    return labels.get(value, value)
 
 
 def _translate(message: str) -> Markup:
@@ -174,5 +189,6 @@ def environment(**options) -> Environment:
         rate=rate,
         market_name=market_name,
         country_name=country_name,
+        choice_label=choice_label,
     )
     return env

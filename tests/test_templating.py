@@ -5,10 +5,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.template import engines
+from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.timezone import template_localtime
 
 from csp_portal.templating import RowUrl
+from orders.models import Purchase, PurchaseStatus
 
 
 def _render(source: str, **context) -> str:
@@ -42,3 +45,17 @@ def test_a_trans_blocks_numbers_are_written_the_languages_way():
     source = "{% trans rate=rate %}Prices include tax ({{ rate }}%).{% endtrans %}"
     with translation.override("it"):
         assert _render(source, rate=Decimal("10.00")) == "I prezzi includono le imposte (10,00%)."
+
+
+def test_a_choices_label_is_the_models_display_in_the_active_language():
+    purchase = Purchase(status=PurchaseStatus.PENDING_CANCELLATION)
+    with translation.override("it"):
+        assert _render("{{ p|choice_label('status') }}", p=purchase) == (
+            purchase.get_status_display()
+        )
+
+
+def test_an_iso_date_is_djangos_in_the_viewers_zone():
+    at = datetime(2026, 3, 9, 23, 30, 15, 120, tzinfo=UTC)
+    with timezone.override("Europe/Rome"):
+        assert _render("{{ at|date('c') }}", at=at) == date_filter(template_localtime(at), "c")
