@@ -32,7 +32,7 @@ SQLITE_TESTS ?= software/tests orders/tests activity/tests activity_log/tests su
 	tests/test_tenancy.py tests/test_route_matrix.py tests/test_api_conventions.py \
 	tests/test_embedded_leg.py
 
-.PHONY: help run test test-postgres test-sqlite lint vendor clean install install-dev messages
+.PHONY: help run test test-postgres test-sqlite lint vendor clean install install-dev messages extract-messages
 
 help:
 	@echo "make run      set up and start the portal with demo data (http://127.0.0.1:8000/)"
@@ -75,6 +75,15 @@ messages: $(STAMP_BASE)
 	else \
 	  echo "No locale/*/LC_MESSAGES/django.po yet: nothing to compile."; \
 	fi
+
+# The strings to translate, from the Python modules and the Jinja2 pages (babel.cfg), into
+# var/django.pot; merge it into locale/<language>/LC_MESSAGES/django.po, then `make messages`.
+BABEL_KEYWORDS := -k gettext_lazy -k gettext_noop -k ngettext:1,2 -k ngettext_lazy:1,2 \
+	-k pgettext:1c,2 -k pgettext_lazy:1c,2 -k npgettext:1c,2,3 -k npgettext_lazy:1c,2,3
+
+extract-messages: $(STAMP_BASE)
+	@mkdir -p var
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location -o var/django.pot .
 
 # --- the two commands ---------------------------------------------------------------------------
 

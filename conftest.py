@@ -22,6 +22,25 @@ from partners.tests.factories import PartnerFactory, SupportStaffFactory, UserFa
 from tests.faults.servers import private_s3
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _jinja2_context_in_responses():
+    """Give Jinja2 pages response.context in tests, as Django's engine has under the runner."""
+    from django.template import Context
+    from django.template.backends import jinja2
+    from django.test.signals import template_rendered
+
+    render = jinja2.Template.render
+
+    def instrumented(self, context=None, request=None):
+        html = render(self, context, request)
+        template_rendered.send(sender=self, template=self, context=Context(context or {}))
+        return html
+
+    jinja2.Template.render = instrumented
+    yield
+    jinja2.Template.render = render
+
+
 def pytest_report_header(config) -> str:
     if connection.vendor == "sqlite":
         return (

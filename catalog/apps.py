@@ -27,4 +27,7 @@ class CatalogConfig(AppConfig):
     name = "catalog"
 
     def ready(self) -> None:
+        from .caching import catalog_changes_connect
+
         post_migrate.connect(_reference_data_restore, sender=self)
+        catalog_changes_connect()

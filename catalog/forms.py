@@ -1,4 +1,9 @@
+from functools import lru_cache
+
 from django import forms
+from django.utils.html import escape, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import PortalError
@@ -8,11 +13,27 @@ from .selectors import market_get
 from .target_views import TargetView
 
 
+@lru_cache(maxsize=16)
+def _market_options(language: str, choices: tuple[tuple[str, str], ...]) -> str:
+    # The 250 options are the same for every request in a language: written once, then reused.
+    return format_html_join("", '<option value="{}">{}</option>', choices)
+
+
 class MarketSelect(forms.Select):
-    """Django's select with its options written inline: including a template for each of 250
-    markets took a third of the catalogue page's time."""
+    """Django's select with its options written once per language and market list: rendering
+    250 options on each request took a quarter of the catalogue page's time."""
 
     template_name = "catalog/widgets/market_select.html"
+
+    def get_context(self, name, value, attrs):
+        context = forms.Widget.get_context(self, name, value, attrs)
+        options = _market_options(get_language() or "en", tuple(self.choices))
+        chosen = context["widget"]["value"]
+        if chosen:
+            code = escape(chosen[0])
+            options = options.replace(f'value="{code}">', f'value="{code}" selected>', 1)
+        context["widget"]["options"] = mark_safe(options)  # noqa: S308 - built by format_html_join
+        return context
 
 
 class CatalogueFilterForm(forms.Form):

@@ -14,6 +14,7 @@ from django_countries import countries
 
 from core.errors import NotFound, PortalError
 
+from .caching import catalog_cached, market_catalogue_cached
 from .data.reservation_exclusions import UNAVAILABLE_MARKETS
 from .data.reservation_market_names import UNAVAILABLE_MARKET_NAMES
 from .models import (
@@ -49,6 +50,10 @@ def market_get(*, country: str) -> Market:
 
 def market_choices() -> list[tuple[str, str]]:
     """Return (code, name) of every market, sorted by its country's name in the active language."""
+    return catalog_cached(key=("market_choices",), load=_market_choices_load)
+
+
+def _market_choices_load() -> list[tuple[str, str]]:
     codes = set(Market.objects.values_list("country", flat=True))
     # django-countries keeps each language's names sorted; translating and sorting 250 names
     # on every request cost a sixth of the catalogue page.
@@ -169,13 +174,34 @@ def offer_for(*, sku: Sku, availability: Availability | None, facts: MarketFacts
     )
 
 
+class Catalogue(list):
+    """A market's catalogue entries, with room for what a page rendered from them: kept with the
+    cached catalogue, that HTML lives and dies with it (csp_portal.templating.rendered_once)."""
+
+    def __init__(self, entries=()):
+        super().__init__(entries)
+        self.rendered: dict = {}
+
+
 def catalogue_for_market(
     *, market: Market, target_view: TargetView | None = None, query: str = "",
     at: datetime | None = None,
-) -> list[CatalogueEntry]:
+) -> Catalogue:
     """Return every product with its SKUs, prices and verdict, as the market's buyers see them."""
+    if at is not None:  # a moment asked for: read, not the cache of the present
+        return _catalogue_load(market=market, target_view=target_view, query=query, at=at)
+    return market_catalogue_cached(
+        market=market, filters=(target_view, query),
+        load=lambda: _catalogue_load(
+            market=market, target_view=target_view, query=query, at=timezone.now()
+        ),
+    )
+
+
+def _catalogue_load(
+    *, market: Market, target_view: TargetView | None, query: str, at: datetime
+) -> Catalogue:
     # A constant number of queries, whatever the size of the catalogue (tests count them).
-    at = at or timezone.now()
     in_market = Availability.objects.filter(market=market).prefetch_related(_prices_in_force(at))
     products = list(
         product_list(target_view=target_view, query=query).prefetch_related(
@@ -188,7 +214,7 @@ def catalogue_for_market(
         )
     )
     facts = market_facts_load(market=market, products=products, at=at)
-    entries = []
+    entries = Catalogue()
     for product in products:
         offers = []
         for sku in product.skus.all():

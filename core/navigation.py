@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -37,9 +38,16 @@ GEAR_MENU = (
 )
 
 
+@cache
+def _path(url_name: str, script_prefix: str) -> str:
+    # The menu is on every page: its paths are reversed once per process, not per request.
+    return reverse(url_name)
+
+
 def menu_for(user, items) -> list[dict]:
+    prefix = get_script_prefix()
     return [
-        {"label": item.label, "url": reverse(item.url_name), "url_name": item.url_name}
+        {"label": item.label, "url": _path(item.url_name, prefix), "url_name": item.url_name}
         for item in items
         if item.allowed(user)
     ]

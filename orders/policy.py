@@ -74,13 +74,13 @@ def reservation_refunds_usd(*, customer, at: datetime) -> Decimal | None:
         kind=CreditKind.CANCEL_IMMEDIATE,
         booked_at__gt=at - CAP_PERIOD,
         purchase__family=ProductFamily.AZURE_RESERVATION,
-    ).values_list("total", "currency_code")
+    ).values_list("total", "currency_code").order_by()
     held = Purchase.objects.filter(
         customer=customer,
         family=ProductFamily.AZURE_RESERVATION,
         status=PurchaseStatus.PENDING_CANCELLATION,
-    ).values_list("cancellation_credit_total", "currency_code")
-    for amount, currency in [*booked, *held]:
+    ).values_list("cancellation_credit_total", "currency_code").order_by()
+    for amount, currency in booked.union(held, all=True):  # one statement for both
         usd = to_usd(amount, currency)
         if usd is None:
             return None

@@ -127,7 +127,7 @@ class CreditLedger:
 
 
 def credit_ledger(*, customer=None, order_id: uuid.UUID | None = None) -> CreditLedger:
-    """The credits booked and held for one customer's orders, or for one order (two queries)."""
+    """The credits booked and held for one customer's orders, or for one order (one query)."""
     scope = {"customer": customer} if order_id is None else {"order_id": order_id}
     ledger = CreditLedger()
     booked = (
@@ -136,14 +136,12 @@ def credit_ledger(*, customer=None, order_id: uuid.UUID | None = None) -> Credit
         .annotate(total=Sum("total"))
         .order_by()
     )
-    for order, purchase, total in booked:
-        ledger._add(order, purchase, total)
     held = Purchase.objects.filter(
         **scope,
         status=PurchaseStatus.PENDING_CANCELLATION,
         cancellation_credit_total__isnull=False,
-    ).values_list("order_id", "pk", "cancellation_credit_total")
-    for order, purchase, total in held:
+    ).values_list("order_id", "pk", "cancellation_credit_total").order_by()
+    for order, purchase, total in booked.union(held, all=True):
         ledger._add(order, purchase, total)
     return ledger
 

@@ -78,26 +78,49 @@ def purchase_get(*, customer=None, purchase_id: int, for_update: bool = False) -
     return purchase
 
 
+def _in_window(purchases: list[Purchase], *, at: datetime) -> list[Purchase]:
+    # Only these are judged on credits and refunds; the others are told no without them.
+    return [
+        p for p in purchases
+        if p.status == PurchaseStatus.ACTIVE
+        and p.cancellable_until is not None
+        and at <= p.cancellable_until
+    ]
+
+
+def _refunds_if_needed(
+    *, customer, in_window: list[Purchase], at: datetime
+) -> Decimal | None | bool:
+    if any(p.family == ProductFamily.AZURE_RESERVATION for p in in_window):
+        return reservation_refunds_usd(customer=customer, at=at)
+    return False  # purchase_cancellation's "not loaded": no reservation will ask for it
+
+
 def cancellation_facts(
     *, customer, orders: Iterable[Order], at: datetime
 ) -> dict[int, Cancellation]:
     """Return each line's cancellation facts (allowed, until when, why not, the credit), by id.
 
     The reservation refunds of the customer and the credits of the orders are read once, so a
-    page of orders costs the same few queries as one.
+    page of orders costs the same few queries as one, and only when a line still in its window
+    (a reservation, for the refunds) needs them.
     """
     orders = list(orders)
-    refunded_usd = reservation_refunds_usd(customer=customer, at=at)
-    if len(orders) == 1:
-        ledger = credit_ledger(order_id=orders[0].pk)
-    else:
-        ledger = credit_ledger(customer=customer)
+    lines = [line for order in orders for line in order.lines.all()]
+    in_window = _in_window(lines, at=at)
+    refunded_usd = _refunds_if_needed(customer=customer, in_window=in_window, at=at)
+    ledger = None
+    if in_window:
+        ledger = (
+            credit_ledger(order_id=orders[0].pk)
+            if len(orders) == 1
+            else credit_ledger(customer=customer)
+        )
     return {
         line.pk: purchase_cancellation(
             purchase=line, at=at, refunded_usd=refunded_usd, ledger=ledger
         )
-        for order in orders
-        for line in order.lines.all()
+        for line in lines
     }
 
 
@@ -107,14 +130,12 @@ def purchase_cancellation_facts(
     """Return the cancellation facts of some of the customer's purchases, by id.
 
     The reservation refunds and the credits of the customer's orders are read once, and only
-    when an active purchase (an active reservation, for the refunds) needs them.
+    when a purchase still in its window (a reservation, for the refunds) needs them.
     """
     purchases = list(purchases)
-    active = [p for p in purchases if p.status == PurchaseStatus.ACTIVE]
-    refunded_usd: Decimal | None | bool = False
-    if any(p.family == ProductFamily.AZURE_RESERVATION for p in active):
-        refunded_usd = reservation_refunds_usd(customer=customer, at=at)
-    ledger = credit_ledger(customer=customer) if active else None
+    in_window = _in_window(purchases, at=at)
+    refunded_usd = _refunds_if_needed(customer=customer, in_window=in_window, at=at)
+    ledger = credit_ledger(customer=customer) if in_window else None
     return {
         p.pk: purchase_cancellation(purchase=p, at=at, refunded_usd=refunded_usd, ledger=ledger)
         for p in purchases

@@ -45,8 +45,8 @@ class SoftwareRow:
 def software_rows(*, customer, at: datetime | None = None) -> list[SoftwareRow]:
     """Return every purchase of the customer with its product's variants and its cancellation facts.
 
-    Two queries, two more for the credits when a purchase is active, and two for the refund cap
-    when an active one is an Azure reservation.
+    Two queries, one more for the credits when a purchase is still in its cancellation window,
+    and one for the refund cap when such a one is an Azure reservation.
     """
     purchases = list(purchase_list(customer=customer))
     by_product: dict[int, VariantChoices] = defaultdict(VariantChoices)

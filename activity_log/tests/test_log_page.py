@@ -62,6 +62,7 @@ def test_another_partners_events_never_appear(viewer, outsider, client_for):
     assert _ids(response) == [mine.id]
     assert b"theirs@outsider.example" not in response.content
     assert response.context["chart"].total == 1
+    assert response.content.count(b"<rect ") == len(response.context["chart"].bars)
 
 
 def test_the_default_range_is_the_last_30_days_in_the_viewers_time_zone(

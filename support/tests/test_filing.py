@@ -185,7 +185,7 @@ def test_the_form_is_prefilled_from_the_cancellation_link(client_for, agent, cus
     assert form["order"].value() == str(order.id)
     assert form["title"].value() == "Cancel and refund Visio 2024"
     assert form["contact_email"].value() == agent.email
-    assert b'id="prefilled-product"' in response.content
+    assert b'id="prefilled-product">Visio 2024</strong>' in response.content
 
 
 def test_the_form_shows_each_problem_at_its_field_and_files_nothing(

@@ -4,6 +4,7 @@ how it is signed and shaped, retries with the same id, secret rotation, disablin
 from __future__ import annotations
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 import time_machine
@@ -50,9 +51,14 @@ def test_an_order_placed_reaches_the_endpoint_signed_and_shaped_like_the_api(
 ):
     _endpoint, secret = endpoint
     customer = CustomerFactory(partner=owner_partner, country="IT")
-    with django_capture_on_commit_callbacks() as enqueued:
+    with (
+        mock.patch("core.background.current_app.send_task") as send_task,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         order = order_for(customer)
-    assert len(enqueued) == 1, "one delivery task, enqueued once the order committed"
+    assert [call.args[0] for call in send_task.call_args_list] == ["webhooks.delivery_send"], (
+        "one delivery task, enqueued once the order committed"
+    )
 
     assert _send_all(owner_partner) == [True]
 
