@@ -7,9 +7,10 @@ collection with `attributes.objectType`, and gives links a `headers` list.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime
 
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.parsers import JSONParser
@@ -111,6 +112,13 @@ def partner_center_datetime(text: str) -> date | datetime | None:
             continue
         return moment.date() if pattern == "%m/%d/%Y" else moment.replace(tzinfo=UTC)
     return None
+
+
+@functools.cache
+def api_root() -> str:
+    """The API's path prefix (/v1); links of lists are formatted from it: reverse() costs about
+    16 µs a call, several a row, on a page that serializes in a few milliseconds."""
+    return reverse("api:me").removesuffix("/me")
 
 
 def link(uri: str, method: str = "GET") -> dict:

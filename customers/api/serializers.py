@@ -1,8 +1,7 @@
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
-from core.api.partner_center import LinkOutput, ObjectTypeField, attributes, link
+from core.api.partner_center import LinkOutput, ObjectTypeField, api_root, attributes, link
 
 
 class AddressSerializer(serializers.Serializer):
@@ -80,8 +79,7 @@ class CustomerOutput(serializers.Serializer):
 
     @extend_schema_field(inline_serializer("CustomerLinks", {"self": LinkOutput()}))
     def get_links(self, customer) -> dict:
-        return {"self": link(reverse("api:customer-get", kwargs={
-            "customer_id": str(customer.entra_tenant_id)}))}
+        return {"self": link(f"{api_root()}/customers/{customer.entra_tenant_id}")}
 
     def to_representation(self, customer) -> dict:
         # The fields above document the shape; walking them for each of a page's customers
@@ -91,6 +89,9 @@ class CustomerOutput(serializers.Serializer):
             "companyProfile": self.get_companyProfile(customer),
             "billingProfile": self.get_billingProfile(customer),
             "createdAt": _DATETIME.to_representation(customer.created_at),
+            "relationshipToPartner": self.get_relationshipToPartner(customer),
+            "links": self.get_links(customer),
+            "attributes": attributes("Customer"),
         }
 
     def get_companyProfile(self, customer) -> dict:

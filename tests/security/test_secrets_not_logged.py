@@ -125,7 +125,9 @@ def test_a_partners_day_logs_no_secret(captured_logs, owner_partner, purchase, v
     second_token = DOWNLOAD_LINK.search(page).group(1)
     assert Client().get(f"/downloads/{first_token}").status_code == 410
     # A personal API token: made in the settings page, used, and a forged one refused.
-    tokens_page = browser.post("/settings/api-tokens/", {"name": "CI", "days_valid": 30})
+    tokens_page = browser.post(
+        "/settings/api-tokens/", {"name": "CI", "days_valid": 30}, follow=True
+    )
     api_token = NEW_TOKEN.search(tokens_page.content.decode()).group(0)
     forged = api_token[:-4] + ("AAAA" if not api_token.endswith("AAAA") else "BBBB")
     assert Client().get("/v1/me", HTTP_AUTHORIZATION=f"Bearer {api_token}").status_code == 200
@@ -268,9 +270,8 @@ def test_a_gunicorn_run_logs_no_secret(gunicorn, owner_partner, purchase, varian
         form=f"/customers/{purchase.customer.entra_tenant_id}/software/",
     )
     assert requests.get(link, timeout=10).status_code == 410
-    tokens_page = _post_form(
-        browser, base, "/settings/api-tokens/", {"name": "CI", "days_valid": 30}
-    )
+    _post_form(browser, base, "/settings/api-tokens/", {"name": "CI", "days_valid": 30})
+    tokens_page = browser.get(f"{base}/settings/api-tokens/", timeout=10)
     api_token = NEW_TOKEN.search(tokens_page.text).group(0)
     bearer = {"Authorization": f"Bearer {api_token}"}
     assert requests.get(f"{base}/v1/me?token={api_token}", headers=bearer, timeout=10).ok
