@@ -200,9 +200,19 @@ class CpuMeter:
 
 
 class Server:
-    """gunicorn with the production settings, WORKERS sync workers, on a free loopback port."""
+    """gunicorn with the production settings, WORKERS sync workers, on a free loopback port
+    (or another WSGI `app`, from `chdir`, answering 200 at `ready_path`)."""
 
-    def __init__(self, env: dict[str, str], log: Path):
+    def __init__(
+        self,
+        env: dict[str, str],
+        log: Path,
+        *,
+        app: str = "csp_portal.wsgi:application",
+        chdir: Path = REPO,
+        ready_path: str = "/bench/trivial",
+        threads: int = 1,
+    ):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -210,11 +220,13 @@ class Server:
         self.process = subprocess.Popen(  # noqa: S603 - fixed arguments
             [
                 str(Path(sys.executable).parent / "gunicorn"),
-                "csp_portal.wsgi:application",
+                app,
                 "--workers",
                 str(WORKERS),
                 "--worker-class",
-                "sync",
+                "gthread" if threads > 1 else "sync",
+                "--threads",
+                str(threads),
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--backlog",
@@ -224,7 +236,7 @@ class Server:
                 "--graceful-timeout",
                 "5",
             ],
-            cwd=REPO,
+            cwd=chdir,
             env={**os.environ, **env},
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -232,7 +244,7 @@ class Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                if self.get("/bench/trivial")[0] == 200:
+                if self.get(ready_path)[0] == 200:
                     return
             except OSError:
                 time.sleep(0.3)
