@@ -200,9 +200,11 @@ else:
         }
     }
 
+# Django's and allauth's backends, reading the signed-in user from the cache (invalidated by every
+# save of the user or its partner: partners/auth_backends.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "partners.auth_backends.CachedModelBackend",
+    "partners.auth_backends.CachedAllauthBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -237,6 +239,9 @@ STORAGES = {
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 
+# Sessions are read from the cache (Redis, or the file cache of `make run`) and written through
+# to the database, which keeps them when the cache loses them.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Sessions end after 30 minutes idle and 12 hours in all (OWASP ASVS 3.3.2, level 2).
 SESSION_IDLE_TIMEOUT = timedelta(minutes=env_int("SESSION_IDLE_MINUTES", 30))
 SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=env_int("SESSION_ABSOLUTE_HOURS", 12))
