@@ -85,7 +85,7 @@ MIDDLEWARE = [
     # Outside everything that can answer early (WhiteNoise's static files, a bad Host's 400),
     # so that every answer carries the CSP and X-Frame-Options.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "core.csp.CachedPolicyCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.NulCharacterMiddleware",
     "core.middleware.CorrelationIdMiddleware",
