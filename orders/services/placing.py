@@ -105,6 +105,12 @@ def order_place(
     *, partner, actor, customer, lines: list[LineRequest], at: datetime | None = None
 ) -> Order:
     """Buy the lines for the customer; charged on the partner's next monthly invoice."""
+    return _order_write(partner=partner, actor=actor, customer=customer, lines=lines, at=at)
+
+
+def _order_write(*, partner, actor, customer, lines: list[LineRequest], at=None) -> Order:
+    # In a transaction already: order_place's, or idempotent_call's savepoint, which rolls a
+    # refusal back on its own (a savepoint of order_place's inside it would be two more statements).
     quote = order_quote(customer=customer, lines=lines, at=at or timezone.now())
     order = _save_order(partner=partner, actor=actor, customer=customer, quote=quote)
     saved = [_save_line(order=order, quoted=quoted) for quoted in quote.lines]
@@ -139,7 +145,7 @@ def order_place_once(*, partner, actor, customer, lines: list[LineRequest], key:
     """Place an order from a web form whose submission id is the key; a resubmit gets the same."""
 
     def place() -> tuple[int, bytes]:
-        order = order_place(partner=partner, actor=actor, customer=customer, lines=lines)
+        order = _order_write(partner=partner, actor=actor, customer=customer, lines=lines)
         return 201, str(order.id).encode()
 
     def refuse(error: PortalError) -> tuple[int, bytes]:
@@ -173,12 +179,13 @@ def order_place_answer(
     """
 
     def place() -> tuple[int, bytes]:
-        order = order_place(partner=partner, actor=actor, customer=customer, lines=lines)
+        order = _order_write(partner=partner, actor=actor, customer=customer, lines=lines)
         return 201, represent(order_get(customer=customer, order_id=order.id))
 
     if not key:
-        status, body = place()
-        return StoredAnswer(status=status, body=body, replayed=False)
+        order = order_place(partner=partner, actor=actor, customer=customer, lines=lines)
+        body = represent(order_get(customer=customer, order_id=order.id))
+        return StoredAnswer(status=201, body=body, replayed=False)
     return idempotent_call(
         partner=partner, key=key, fingerprint=fingerprint, call=place, render_error=refusal
     )
