@@ -29,14 +29,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -44,6 +42,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import bench_load as load
+import bench_load_report as report
 from bench_database import bench_database_ensure
 
 REPO = Path(__file__).resolve().parent.parent
@@ -75,22 +74,6 @@ class Case:
     idempotency_keys: bool = False
 
 
-def _page(path: str, actor: dict) -> dict:
-    return {"method": "GET", "path": path, "headers": {"Cookie": actor["cookie"]}}
-
-
-def _api(method: str, path: str, actor: dict, body: dict | None = None) -> dict:
-    headers = {"Authorization": f"Bearer {actor['token']}"}
-    if body is not None:
-        headers["Content-Type"] = "application/json"
-    return {
-        "method": method,
-        "path": path,
-        "headers": headers,
-        "body": json.dumps(body) if body is not None else "",
-    }
-
-
 def _customers(actors):
     return [(actor, customer) for actor in actors for customer in actor["customers"]]
 
@@ -112,21 +95,25 @@ CASES: list[Case] = [
         "Trivial view, signed in",
         "ceiling",
         1.2,
-        lambda actors: [_page("/bench/signed-in", a) for a in actors],
+        lambda actors: [load.page("/bench/signed-in", a) for a in actors],
     ),
     Case(
         "customer_list",
         "Customers page, pages 1-10",
         "page",
         6,
-        lambda actors: [_page(f"/customers/?page={n}", a) for a in actors for n in range(1, 11)],
+        lambda actors: [
+            load.page(f"/customers/?page={n}", a) for a in actors for n in range(1, 11)
+        ],
     ),
     Case(
         "customer_search",
         "Customers page, search",
         "page",
         5,
-        lambda actors: [_page(f"/customers/?q={w}", a) for a in actors for w in load.SEARCH_WORDS],
+        lambda actors: [
+            load.page(f"/customers/?q={w}", a) for a in actors for w in load.SEARCH_WORDS
+        ],
     ),
     Case(
         "software_page",
@@ -134,7 +121,7 @@ CASES: list[Case] = [
         "page",
         10,
         lambda actors: [
-            _page(f"/customers/{c['id']}/software/", a) for a, c in _customers(actors)
+            load.page(f"/customers/{c['id']}/software/", a) for a, c in _customers(actors)
         ],
     ),
     Case(
@@ -142,14 +129,14 @@ CASES: list[Case] = [
         "Catalogue page",
         "page",
         12,
-        lambda actors: [_page("/catalogue/", a) for a in actors],
+        lambda actors: [load.page("/catalogue/", a) for a in actors],
     ),
     Case(
         "api_customers",
         "GET /v1/customers",
         "api read",
         5,
-        lambda actors: [_api("GET", "/v1/customers", a) for a in actors],
+        lambda actors: [load.api("GET", "/v1/customers", a) for a in actors],
     ),
     Case(
         "api_customer_search",
@@ -157,7 +144,7 @@ CASES: list[Case] = [
         "api read",
         5,
         lambda actors: [
-            _api("GET", "/v1/customers?" + _search_filter(w), a)
+            load.api("GET", "/v1/customers?" + _search_filter(w), a)
             for a in actors
             for w in load.SEARCH_WORDS
         ],
@@ -168,7 +155,7 @@ CASES: list[Case] = [
         "api read",
         8,
         lambda actors: [
-            _api("GET", f"/v1/customers/{c['id']}/orders", a)
+            load.api("GET", f"/v1/customers/{c['id']}/orders", a)
             for a in actors
             for c in a["customers"][:ORDER_CUSTOMERS_PER_PARTNER]
         ],
@@ -188,7 +175,7 @@ CASES: list[Case] = [
         "write",
         10,
         lambda actors: [
-            _api(
+            load.api(
                 "POST",
                 f"/v1/customers/{c['id']}/orders",
                 a,
@@ -205,24 +192,6 @@ CASES: list[Case] = [
 # --- in-process -------------------------------------------------------------------------------
 
 
-def _client_request(client, request: dict, *, idempotency_key: bool):
-    headers = dict(request["headers"])
-    if "Cookie" in headers:
-        client.cookies.load(headers.pop("Cookie"))
-    if idempotency_key:
-        headers["Idempotency-Key"] = uuid.uuid4().hex
-    content_type = headers.pop("Content-Type", "application/octet-stream")
-    response = client.generic(
-        request["method"],
-        request["path"],
-        data=request.get("body", ""),
-        content_type=content_type,
-        headers=headers,
-    )
-    b"".join(response) if response.streaming else response.content  # noqa: B018
-    return response
-
-
 def in_process(case: Case, requests: list[dict], *, iterations: int) -> dict:
     """Return the median CPU and wall ms of one request, and the statements one request runs."""
     from django.db import connection
@@ -237,7 +206,7 @@ def in_process(case: Case, requests: list[dict], *, iterations: int) -> dict:
             request = requests[n // load.DOWNLOADS_PER_LINK]
         else:
             request = requests[n % len(requests)]
-        response = _client_request(client, request, idempotency_key=case.idempotency_keys)
+        response = report.client_request(client, request, idempotency_key=case.idempotency_keys)
         if response.status_code >= 400:
             raise RuntimeError(f"{case.name} answered {response.status_code} in-process")
 
@@ -298,9 +267,9 @@ def _orders_topped_up(actors: list[dict]) -> None:
             ).count()
             body = {"lineItems": [{"lineItemNumber": 0, "offerId": customer["offer"],
                                    "quantity": 1}]}
-            request = _api("POST", f"/v1/customers/{customer['id']}/orders", actor, body)
+            request = load.api("POST", f"/v1/customers/{customer['id']}/orders", actor, body)
             for _ in range(ORDERS_ON_A_PAGE - have):
-                _client_request(client, request, idempotency_key=True)
+                report.client_request(client, request, idempotency_key=True)
 
 
 def _download_requests(actors, base_url: str, wanted: int) -> list[dict]:
@@ -533,10 +502,7 @@ def main() -> None:
     results.update({
         "run_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "load_average_before": [round(v, 2) for v in load_before],
+            **load.machine(load_before),
             "load_average_after": [round(v, 2) for v in os.getloadavg()],
         },
         "data": load._data_size(),
