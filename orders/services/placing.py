@@ -17,10 +17,10 @@ from activity.models import OperationType, ResourceType
 from activity.services import event_record
 from catalog.models import Billing, Term
 from core.errors import PortalError
+from core.tenancy import partner_scope
 
 from ..models import Order, Purchase, new_alternate_id
 from ..quotes import LineRequest, Quote, QuotedLine, order_quote
-from ..selectors import order_get
 from .idempotency import StoredAnswer, idempotent_call, request_fingerprint
 
 _TERM_YEARS = {Term.ONE_YEAR: 1, Term.THREE_YEARS: 3}
@@ -94,6 +94,16 @@ def purchase_build(*, order: Order, quoted: QuotedLine) -> Purchase:
     )
 
 
+def _lines_in_memory(*, order: Order, lines: list[Purchase]) -> None:
+    # The saved lines as order_list's prefetch would leave them on the order, so that answering
+    # with the new order reads nothing back: what was just written is what a read would return.
+    with partner_scope(order.partner):
+        queryset = Purchase.objects.filter(order=order).order_by("line_number")
+    queryset._result_cache = sorted(lines, key=lambda line: line.line_number)
+    queryset._prefetch_done = True
+    order._prefetched_objects_cache = {Order.lines.rel.cache_name: queryset}
+
+
 def _save_line(*, order: Order, quoted: QuotedLine) -> Purchase:
     line = purchase_build(order=order, quoted=quoted)
     line.save(force_insert=True)
@@ -114,6 +124,7 @@ def _order_write(*, partner, actor, customer, lines: list[LineRequest], at=None)
     quote = order_quote(customer=customer, lines=lines, at=at or timezone.now())
     order = _save_order(partner=partner, actor=actor, customer=customer, quote=quote)
     saved = [_save_line(order=order, quoted=quoted) for quoted in quote.lines]
+    _lines_in_memory(order=order, lines=saved)
     event_record(
         partner=partner,
         actor=actor,
@@ -174,18 +185,17 @@ def order_place_answer(
 ) -> StoredAnswer:
     """Place an order and answer with its representation; with a key, once per key.
 
-    `represent` renders the placed order as read back with its lines; `refusal` renders a
+    `represent` renders the placed order, its lines in memory; `refusal` renders a
     refusal, which is kept for replays too. Without a key a refusal is raised as it comes.
     """
 
     def place() -> tuple[int, bytes]:
         order = _order_write(partner=partner, actor=actor, customer=customer, lines=lines)
-        return 201, represent(order_get(customer=customer, order_id=order.id))
+        return 201, represent(order)
 
     if not key:
         order = order_place(partner=partner, actor=actor, customer=customer, lines=lines)
-        body = represent(order_get(customer=customer, order_id=order.id))
-        return StoredAnswer(status=201, body=body, replayed=False)
+        return StoredAnswer(status=201, body=represent(order), replayed=False)
     return idempotent_call(
         partner=partner, key=key, fingerprint=fingerprint, call=place, render_error=refusal
     )
