@@ -21,10 +21,15 @@ def _reference_data_restore(sender, using, apps=global_apps, **kwargs) -> None:
         return
     markets_populate(market_model)
     reservation_exclusions_populate(exclusion_model)
+    from .offer_facts import catalogue_changed
+
+    catalogue_changed()
 
 
 class CatalogConfig(AppConfig):
     name = "catalog"
 
     def ready(self) -> None:
+        from . import offer_facts  # noqa: F401 - connects the catalogue version's receivers
+
         post_migrate.connect(_reference_data_restore, sender=self)

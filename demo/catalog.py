@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 
 from catalog.models import Availability, Billing, Market, Price, Product, ProductFamily, Sku, Term
+from catalog.offer_facts import catalogue_changed
 from catalog.services import software_variant_store
 
 PRICES_VALID_FROM = datetime(2025, 1, 1, tzinfo=UTC)
@@ -186,6 +187,8 @@ def _seed_prices(*, sku: Sku, usd: Decimal, markets: dict[str, Market]) -> int:
             changed.append(price)
     Price.objects.bulk_create(new)
     Price.objects.bulk_update(changed, ["unit_price", "currency_code"])
+    # Bulk writes send no signals: the quotes' cached catalogue facts are told here.
+    catalogue_changed()
     return len(markets)
 
 
