@@ -75,17 +75,24 @@ def cancellation_facts(
     page of orders costs the same few queries as one.
     """
     orders = list(orders)
-    refunded_usd = reservation_refunds_usd(customer=customer, at=at)
-    if len(orders) == 1:
-        ledger = credit_ledger(order_id=orders[0].pk)
-    else:
-        ledger = credit_ledger(customer=customer)
+    lines = [line for order in orders for line in order.lines.all()]
+    # Only an active purchase's facts need the credits, and only an active reservation's the
+    # refunds (as in purchase_cancellation_facts below).
+    active = [line for line in lines if line.status == PurchaseStatus.ACTIVE]
+    refunded_usd: Decimal | None | bool = False
+    if any(line.family == ProductFamily.AZURE_RESERVATION for line in active):
+        refunded_usd = reservation_refunds_usd(customer=customer, at=at)
+    ledger = None
+    if active:
+        ledger = (
+            credit_ledger(order_id=orders[0].pk) if len(orders) == 1
+            else credit_ledger(customer=customer)
+        )
     return {
         line.pk: purchase_cancellation(
             purchase=line, at=at, refunded_usd=refunded_usd, ledger=ledger
         )
-        for order in orders
-        for line in order.lines.all()
+        for line in lines
     }
 
 
