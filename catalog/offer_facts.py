@@ -25,6 +25,9 @@ from .selectors import catalog_item_get, market_get
 
 _VERSION_KEY = "portal:catalogue-version"
 _TIMEOUT_SECONDS = 24 * 3600
+# The cache fails open (core/cache.py): a new version that could not reach it leaves stale facts
+# at most this long.
+_FACTS_SECONDS = 300
 
 
 def _version() -> str | None:
@@ -114,7 +117,7 @@ def quote_market_get(*, country: str) -> Market:
     if market is None:
         market = market_get(country=country)
         if version:
-            cache.set(key, market, _TIMEOUT_SECONDS)
+            cache.set(key, market, _FACTS_SECONDS)
     return market
 
 
@@ -127,5 +130,5 @@ def offer_facts_get(*, market: Market, catalog_item_id: str) -> OfferFacts:
     if facts is None:
         facts = _facts_load(market=market, catalog_item_id=catalog_item_id)
         if version:
-            cache.set(key, facts, _TIMEOUT_SECONDS)
+            cache.set(key, facts, _FACTS_SECONDS)
     return facts

@@ -22,8 +22,10 @@ from django.dispatch import receiver
 
 from .models import Partner, User
 
-# Long enough to cover a session's absolute lifetime; a version outlives the entries it stamps.
+# A version outlives the entries it stamps. An entry lives a minute: the cache fails open
+# (core/cache.py), so a new version that could not reach it leaves a stale entry at most that long.
 _TIMEOUT_SECONDS = 24 * 3600
+_ENTRY_SECONDS = 60
 
 
 def _entry_key(user_id) -> str:
@@ -51,7 +53,7 @@ def signed_in_user_get(*, user_id) -> User | None:
     version = version or _current_version(user_id)
     user = User.objects.select_related("partner").filter(pk=user_id).first()
     if user is not None and version is not None:
-        cache.set(_entry_key(user_id), (version, user), _TIMEOUT_SECONDS)
+        cache.set(_entry_key(user_id), (version, user), _ENTRY_SECONDS)
     return user
 
 

@@ -239,9 +239,9 @@ STORAGES = {
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 
-# Sessions are read from the cache (Redis, or the file cache of `make run`) and written through
-# to the database, which keeps them when the cache loses them.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions are read from the cache (Redis, or the file cache of `make run`), a copy at most a
+# minute old, and written through to the database, which keeps them (core/sessions.py).
+SESSION_ENGINE = "core.sessions"
 # Sessions end after 30 minutes idle and 12 hours in all (OWASP ASVS 3.3.2, level 2).
 SESSION_IDLE_TIMEOUT = timedelta(minutes=env_int("SESSION_IDLE_MINUTES", 30))
 SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=env_int("SESSION_ABSOLUTE_HOURS", 12))

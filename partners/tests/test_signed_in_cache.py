@@ -106,3 +106,17 @@ def test_without_the_cache_the_user_is_read_from_the_database(signed_in, sales):
         sales.is_active = False
         sales.save()
         assert signed_in.get("/customers/").status_code == 302
+
+
+def test_a_cached_user_is_kept_a_minute_at_most(signed_in, sales, monkeypatch):
+    timeouts = {}
+    store_in_cache = cache.set
+
+    def spy(key, value, timeout=None, version=None):
+        timeouts[key] = timeout
+        return store_in_cache(key, value, timeout, version=version)
+
+    monkeypatch.setattr(cache, "set", spy)
+    cache.delete(_entry_key(sales.pk))
+    signed_in.get("/bench/signed-in")
+    assert timeouts[_entry_key(sales.pk)] <= 60
