@@ -21,6 +21,9 @@ def _reference_data_restore(sender, using, apps=global_apps, **kwargs) -> None:
         return
     markets_populate(market_model)
     reservation_exclusions_populate(exclusion_model)
+    from .caching import catalog_changed
+
+    catalog_changed()
 
 
 class CatalogConfig(AppConfig):

@@ -13,7 +13,7 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from django.core.cache import cache
@@ -29,13 +29,16 @@ T = TypeVar("T")
 VERSION_KEY = "catalog:version"
 # Entries kept per process: markets × filters × languages worth browsing, and little memory.
 MAX_ENTRIES = 256
+# A version bump lost while the shared cache was down is made good at the latest after this long.
+MAX_AGE = timedelta(minutes=5)
 
-_entries: OrderedDict[tuple, tuple[datetime | None, object]] = OrderedDict()
+_entries: OrderedDict[tuple, tuple[datetime, object]] = OrderedDict()
 _lock = threading.Lock()
 
 
-def catalog_version() -> str:
-    """Return the catalogue's current version, starting one when the cache has none."""
+def catalog_version() -> str | None:
+    """Return the catalogue's current version, starting one when the cache has none; None while
+    the cache cannot be reached."""
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
@@ -61,18 +64,23 @@ def catalog_cached(
     until: Callable[[datetime], datetime | None] | None = None,
 ) -> T:
     """Return what `load` gives for this key, language and catalogue version from this process,
-    loading it when never loaded or, if `until` tells when it ends, once that moment came."""
-    full_key = (*key, get_language(), catalog_version())
+    loading it when never loaded, after MAX_AGE, or once the moment `until` tells came."""
+    version = catalog_version()
+    if version is None:
+        # The shared cache is unreachable (it fails open): no write could announce a change.
+        return load()
+    full_key = (*key, get_language(), version)
     now = timezone.now()
     with _lock:
         found = _entries.get(full_key)
         if found is not None:
             _entries.move_to_end(full_key)
-    if found is not None and (found[0] is None or now < found[0]):
+    if found is not None and now < found[0]:
         return found[1]
     value = load()
+    ends = min(filter(None, [until(now) if until else None, now + MAX_AGE]))
     with _lock:
-        _entries[full_key] = (until(now) if until else None, value)
+        _entries[full_key] = (ends, value)
         while len(_entries) > MAX_ENTRIES:
             _entries.popitem(last=False)
     return value
@@ -86,11 +94,16 @@ def market_catalogue_cached(*, market: Market, filters: tuple, load: Callable[[]
     )
 
 
-def _changed(sender, **kwargs) -> None:
+def catalog_changed() -> None:
+    """Start a new catalogue version now and again when the transaction commits."""
     # Now, so this transaction's own next read sees it, and again after commit, so that no
     # process keeps, under the new version, what it read before the commit.
     catalog_version_bump()
     transaction.on_commit(catalog_version_bump)
+
+
+def _changed(sender, **kwargs) -> None:
+    catalog_changed()
 
 
 def catalog_changes_connect() -> None:

@@ -2,7 +2,8 @@
 writes, so a Redis outage costs throttling and cached figures, not every page.
 
 What the portal keeps there is rate-limit counters (ours, allauth's sign-in throttles, DRF's),
-allauth's record of used TOTP codes and recomputable chart counts. Sessions live in the database.
+allauth's record of used TOTP codes, recomputable chart counts and, for minutes at a time, copies
+of sessions, of the signed-in user and of catalogue facts: their rows live in the database.
 Letting requests through while the counters are gone is the choice RATELIMIT_FAIL_OPEN states.
 """
 

@@ -20,9 +20,9 @@ _SESSION_SEEN = "portal_session_seen_at"
 _SEEN_REFRESH_SECONDS = 60
 
 
-def _header_id(request, header: str) -> str:
+def _header_id(request, header: str) -> str | None:
     value = request.headers.get(header, "")
-    return value if _SAFE_ID.match(value) else str(uuid.uuid4())
+    return value if _SAFE_ID.match(value) else None
 
 
 class NulCharacterMiddleware:
@@ -51,8 +51,9 @@ class CorrelationIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        correlation_id = _header_id(request, "MS-CorrelationId")
-        request_id = _header_id(request, "MS-RequestId")
+        request_id = _header_id(request, "MS-RequestId") or str(uuid.uuid4())
+        # A request that names no correlation starts its own: its request id, one uuid4 minted.
+        correlation_id = _header_id(request, "MS-CorrelationId") or request_id
         request.correlation_id = correlation_id
         request.request_id = request_id
         context = RequestContext(

@@ -1,11 +1,11 @@
-"""The portal's URLs plus the load benchmark's two ceilings (csp_portal.settings.bench only)."""
+"""The portal's URLs plus the benchmarks' ceilings (csp_portal.settings.bench only)."""
 
 from django.db import connection
 from django.http import JsonResponse
 from django.urls import path
 from django.views.decorators.cache import never_cache
 
-from core.access import public
+from core.access import public, signed_in
 from csp_portal import urls as portal_urls
 
 
@@ -13,6 +13,13 @@ from csp_portal import urls as portal_urls
 @never_cache
 def trivial_view(request):
     """The cheapest answer through the portal's middleware: no database, no template."""
+    return JsonResponse({"status": "ok"})
+
+
+@signed_in
+@never_cache
+def signed_in_trivial_view(request):
+    """The same for a signed-in user: what knowing who it is, and for which partner, costs."""
     return JsonResponse({"status": "ok"})
 
 
@@ -28,6 +35,7 @@ def select_one_view(request):
 
 urlpatterns = [
     path("bench/trivial", trivial_view, name="bench_trivial"),
+    path("bench/signed-in", signed_in_trivial_view, name="bench_signed_in"),
     path("bench/select1", select_one_view, name="bench_select1"),
     *portal_urls.urlpatterns,
 ]

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 
+from catalog.caching import catalog_changed
 from catalog.models import Availability, Billing, Market, Price, Product, ProductFamily, Sku, Term
 from catalog.services import software_variant_store
 
@@ -186,6 +187,8 @@ def _seed_prices(*, sku: Sku, usd: Decimal, markets: dict[str, Market]) -> int:
             changed.append(price)
     Price.objects.bulk_create(new)
     Price.objects.bulk_update(changed, ["unit_price", "currency_code"])
+    # Bulk writes send no signals: the quotes' cached catalogue facts are told here.
+    catalog_changed()
     return len(markets)
 
 

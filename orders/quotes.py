@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Availability, Market, Term
+from catalog.offer_facts import offer_facts_get, quote_market_get
 from catalog.policy import product_purchasability
-from catalog.selectors import catalog_item_get, market_get, price_in_force
 from core.errors import PortalError
 
 from .pricing import LinePrice, Totals, line_price, order_totals
@@ -63,11 +63,14 @@ def _line_error(message: str, *, code: str, index: int) -> PortalError:
 
 def _quote_line(*, index: int, request: LineRequest, market: Market, at: datetime) -> QuotedLine:
     try:
-        availability = catalog_item_get(catalog_item_id=request.offer_id)
+        facts = offer_facts_get(market=market, catalog_item_id=request.offer_id)
     except PortalError as error:
         raise _line_error(error.message, code=error.code, index=index) from error
+    availability = facts.availability
     sku, product = availability.sku, availability.sku.product
-    verdict = product_purchasability(product=product, market=market, sku=sku, at=at)
+    verdict = product_purchasability(
+        product=product, market=market, sku=sku, at=at, facts=facts.market_facts(at=at)
+    )
     if not verdict.is_purchasable:
         raise _line_error(verdict.reason, code=verdict.code, index=index)
     if availability.market_id != market.pk:
@@ -91,7 +94,7 @@ def _quote_line(*, index: int, request: LineRequest, market: Market, at: datetim
             code="invalid_term",
             index=index,
         )
-    price = price_in_force(availability=availability, at=at)
+    price = facts.price_in_force(at=at)
     if price is None:
         raise _line_error(
             _("%(product)s has no price in %(market)s.")
@@ -126,7 +129,7 @@ def order_quote(*, customer, lines: list[LineRequest], at: datetime | None = Non
             field="lineItems",
         )
     at = at or timezone.now()
-    market = market_get(country=customer.country.code)
+    market = quote_market_get(country=customer.country.code)
     quoted = [
         _quote_line(index=index, request=request, market=market, at=at)
         for index, request in enumerate(lines)

@@ -6,4 +6,4 @@ class PartnersConfig(AppConfig):
     verbose_name = "Partners and users"
 
     def ready(self):
-        from . import signals  # noqa: F401 - connects the sign-in receivers
+        from . import auth_backends, signals  # noqa: F401 - connect their receivers

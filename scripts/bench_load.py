@@ -200,9 +200,19 @@ class CpuMeter:
 
 
 class Server:
-    """gunicorn with the production settings, WORKERS sync workers, on a free loopback port."""
+    """gunicorn with the production settings, WORKERS sync workers, on a free loopback port
+    (or another WSGI `app`, from `chdir`, answering 200 at `ready_path`)."""
 
-    def __init__(self, env: dict[str, str], log: Path):
+    def __init__(
+        self,
+        env: dict[str, str],
+        log: Path,
+        *,
+        app: str = "csp_portal.wsgi:application",
+        chdir: Path = REPO,
+        ready_path: str = "/bench/trivial",
+        threads: int = 1,
+    ):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -210,11 +220,13 @@ class Server:
         self.process = subprocess.Popen(  # noqa: S603 - fixed arguments
             [
                 str(Path(sys.executable).parent / "gunicorn"),
-                "csp_portal.wsgi:application",
+                app,
                 "--workers",
                 str(WORKERS),
                 "--worker-class",
-                "sync",
+                "gthread" if threads > 1 else "sync",
+                "--threads",
+                str(threads),
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--backlog",
@@ -224,7 +236,7 @@ class Server:
                 "--graceful-timeout",
                 "5",
             ],
-            cwd=REPO,
+            cwd=chdir,
             env={**os.environ, **env},
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -232,7 +244,7 @@ class Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                if self.get("/bench/trivial")[0] == 200:
+                if self.get(ready_path)[0] == 200:
                     return
             except OSError:
                 time.sleep(0.3)
@@ -410,21 +422,25 @@ def _download_paths(actors: list[dict], count: int, base_url: str) -> list[str]:
 # --- the endpoints ----------------------------------------------------------------------------
 
 
+def page(path: str, actor: dict) -> dict:
+    """A page request of the actor's signed-in browser."""
+    return {"method": "GET", "path": path, "headers": {"Cookie": actor["cookie"]}}
+
+
+def api(method: str, path: str, actor: dict, body: dict | None = None) -> dict:
+    """An API request with the actor's token."""
+    headers = {"Authorization": f"Bearer {actor['token']}"}
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    return {
+        "method": method,
+        "path": path,
+        "headers": headers,
+        "body": json.dumps(body) if body is not None else "",
+    }
+
+
 def _endpoints(actors: list[dict], rng: random.Random) -> list[Endpoint]:
-    def page(path: str, actor: dict) -> dict:
-        return {"method": "GET", "path": path, "headers": {"Cookie": actor["cookie"]}}
-
-    def api(method: str, path: str, actor: dict, body: dict | None = None) -> dict:
-        headers = {"Authorization": f"Bearer {actor['token']}"}
-        if body is not None:
-            headers["Content-Type"] = "application/json"
-        return {
-            "method": method,
-            "path": path,
-            "headers": headers,
-            "body": json.dumps(body) if body is not None else "",
-        }
-
     customers = [(actor, c) for actor in actors for c in actor["customers"]]
     search_filter = [json.dumps({"Field": "CompanyName", "Value": w.title()}) for w in SEARCH_WORDS]
     issue = []
@@ -776,6 +792,16 @@ def _run_mix(server, meter, actors, peaks, durations, workdir) -> dict:
     }
 
 
+def machine(load_before) -> dict:
+    """This machine, and its load average before the run."""
+    return {
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "load_average_before": [round(v, 2) for v in load_before],
+    }
+
+
 def _data_size() -> dict:
     from django.db import connection
 
@@ -846,12 +872,7 @@ def main() -> None:
             rows.append(row)
         results = {
             "run_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            "machine": {
-                "cpus": os.cpu_count(),
-                "platform": platform.platform(),
-                "python": platform.python_version(),
-                "load_average_before": [round(v, 2) for v in load_before],
-            },
+            "machine": machine(load_before),
             "data": _data_size(),
             "durations": durations.__dict__,
             "actors": [a["partner"] for a in actors],

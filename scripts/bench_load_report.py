@@ -40,6 +40,25 @@ def requests_needed() -> int:
     return WARMUP_REQUESTS + 1 + COST_REQUESTS + PROFILE_REQUESTS
 
 
+def client_request(client, request: dict, *, idempotency_key: bool):
+    """Send one of the bench's requests through Django's test client; read its whole body."""
+    headers = dict(request["headers"])
+    if "Cookie" in headers:
+        client.cookies.load(headers.pop("Cookie"))
+    if idempotency_key:
+        headers["Idempotency-Key"] = uuid.uuid4().hex
+    content_type = headers.pop("Content-Type", "application/octet-stream")
+    response = client.generic(
+        request["method"],
+        request["path"],
+        data=request.get("body", ""),
+        content_type=content_type,
+        headers=headers,
+    )
+    b"".join(response) if response.streaming else response.content  # noqa: B018
+    return response
+
+
 def costs(endpoint, *, downloads_per_link: int, profile: bool) -> dict:
     """What one request costs this process through Django's whole stack (the test client, the
     same settings and data): CPU and wall time, queries, and optionally a cProfile."""
@@ -56,20 +75,7 @@ def costs(endpoint, *, downloads_per_link: int, profile: bool) -> dict:
             request = requests[n // downloads_per_link]
         else:
             request = requests[n % len(requests)]
-        headers = dict(request["headers"])
-        if "Cookie" in headers:
-            client.cookies.load(headers.pop("Cookie"))
-        if endpoint.idempotency_keys:
-            headers["Idempotency-Key"] = uuid.uuid4().hex
-        content_type = headers.pop("Content-Type", "application/octet-stream")
-        response = client.generic(
-            request["method"],
-            request["path"],
-            data=request.get("body", ""),
-            content_type=content_type,
-            headers=headers,
-        )
-        b"".join(response) if response.streaming else response.content  # noqa: B018
+        response = client_request(client, request, idempotency_key=endpoint.idempotency_keys)
         if response.status_code >= 400:
             raise RuntimeError(f"{endpoint.name} answered {response.status_code} in-process")
 

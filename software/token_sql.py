@@ -19,27 +19,33 @@ from datetime import UTC, datetime
 from django.db import connection, transaction
 from django.utils.dateparse import parse_datetime
 
+from catalog.models import SoftwareVariant
 from orders.models import PurchaseStatus
 
 from .models import DownloadLink, DownloadLinkState
 
-_PEEK = """
-SELECT l.id, l.partner_id, l.purchase_id, l.variant_id, p.status, l.retired_at,
-       l.expires_at, l.download_count, l.max_downloads, l.bytes_reserved, v.size_bytes, v.sha256
+# Named apart from the link's own columns, so that a statement can update the link from it.
+_PEEK_SELECT = """
+SELECT l.id AS peek_link, l.partner_id AS peek_partner, l.purchase_id AS peek_purchase,
+       l.variant_id AS peek_variant, p.status AS peek_status, l.retired_at AS peek_retired_at,
+       l.expires_at AS peek_expires_at, l.download_count AS peek_count,
+       l.max_downloads AS peek_max, l.bytes_reserved AS peek_reserved, v.size_bytes AS peek_size,
+       v.sha256 AS peek_sha256
 FROM software_downloadlink l
   JOIN catalog_softwarevariant v ON v.id = l.variant_id
   JOIN orders_orderline p ON p.id = l.purchase_id
-WHERE l.token_digest = %s
 """
+_PEEK = _PEEK_SELECT + "WHERE l.token_digest = %s"
 # Both writes on a link need it alive (not replaced, not past its time, its purchase active: a
 # requested cancellation revokes it) and keep its bytes within max_downloads times the file (in
 # bigint: 50 times a 2 GB file overflows an integer). Counting a download reserves its first bytes.
-_LINK_ALIVE = """
-  id = %(link)s AND retired_at IS NULL AND expires_at > %(now)s
+_ALIVE = """
+  retired_at IS NULL AND expires_at > %(now)s
   AND EXISTS (
     SELECT 1 FROM orders_orderline p
     WHERE p.id = software_downloadlink.purchase_id AND p.status = 'active'
   )"""
+_LINK_ALIVE = "id = %(link)s AND" + _ALIVE
 # Composed of this module's constants only, never of input.
 _COUNT = f"""
 UPDATE software_downloadlink
@@ -80,6 +86,37 @@ UPDATE software_download SET bytes_reserved = bytes_reserved - %(bytes)s WHERE i
 """
 
 
+# A GET of the whole file on PostgreSQL, in one statement: the peek, the count (_COUNT's
+# conditions) and the counted download (_START), then what the response and its event need.
+# Each part re-checks what it writes as the statements above do, so the rule is unchanged.
+_COUNT_WHOLE = f"""
+WITH peek AS ({_PEEK_SELECT} WHERE l.token_digest = %(digest)s),
+counted AS (
+  UPDATE software_downloadlink
+  SET download_count = download_count + 1, bytes_reserved = bytes_reserved + peek.peek_size
+  FROM peek
+  WHERE id = peek.peek_link AND {_ALIVE}
+    AND download_count < max_downloads
+    AND bytes_reserved + peek.peek_size <= CAST(max_downloads AS BIGINT) * peek.peek_size
+  RETURNING id
+),
+started AS (
+  INSERT INTO software_download
+    (partner_id, link_id, started_at, resumable_until, byte_budget, bytes_reserved, ip_address)
+  SELECT peek.peek_partner, peek.peek_link, %(now)s, %(until)s,
+         peek.peek_size + LEAST(peek.peek_size / %(slack_divisor)s, %(slack_max)s),
+         peek.peek_size, %(ip)s
+  FROM peek JOIN counted ON counted.id = peek.peek_link
+  RETURNING id
+)
+SELECT peek.*, (SELECT id FROM started), p.product_title, p.order_id, p.customer_id,
+       v.product_id, v.version, v.language, v.file_type, v.file
+FROM peek
+  JOIN orders_orderline p ON p.id = peek.peek_purchase
+  JOIN catalog_softwarevariant v ON v.id = peek.peek_variant
+"""  # noqa: S608
+
+
 @dataclass(frozen=True)
 class LinkRow:
     link_id: int
@@ -115,8 +152,10 @@ def _one(sql: str, params) -> tuple | None:
 def link_peek(*, digest: str, at: datetime) -> LinkRow | None:
     """The link with this token digest, its state at `at` and its file; None if there is none."""
     row = _one(_PEEK, [digest])
-    if row is None:
-        return None
+    return None if row is None else _link_row(row, at=at)
+
+
+def _link_row(row, *, at: datetime) -> LinkRow:
     (link_id, partner_id, purchase_id, variant_id, purchase_status, retired_at, expires_at, count,
      maximum, bytes_reserved, size, sha256) = row
     link = DownloadLink(
@@ -161,6 +200,60 @@ def download_start(
     if _one(_COUNT, params) is None:
         return None
     return _one(_START, params)[0]
+
+
+@dataclass(frozen=True)
+class WholeDownload:
+    """A GET of the whole file: the link as it was, the counted download (None if refused) and
+    what the response and its event need."""
+
+    link: LinkRow
+    download_id: int | None
+    product_title: str
+    order_id: object
+    customer_id: int
+    variant: SoftwareVariant
+
+
+def counts_in_one_statement() -> bool:
+    """Tell whether the database runs a statement that both updates and inserts (PostgreSQL)."""
+    return connection.vendor == "postgresql"
+
+
+def download_start_whole(
+    *,
+    digest: str,
+    at: datetime,
+    resumable_until: datetime,
+    slack_divisor: int,
+    slack_max: int,
+    ip_address: str | None,
+) -> WholeDownload | None:
+    """Count a download of the whole file on the link with this digest, in one statement."""
+    row = _one(
+        _COUNT_WHOLE,
+        {
+            "digest": digest,
+            "now": _db_time(at),
+            "until": _db_time(resumable_until),
+            "slack_divisor": slack_divisor,
+            "slack_max": slack_max,
+            "ip": connection.ops.adapt_ipaddressfield_value(ip_address),
+        },
+    )
+    if row is None:
+        return None
+    link = _link_row(row[:12], at=at)
+    (download_id, product_title, order_id, customer_id, product_id, version, language, file_type,
+     file_name) = row[12:]
+    variant = SoftwareVariant(
+        id=link.variant_id, product_id=product_id, version=version, language=language,
+        file_type=file_type, file=file_name, size_bytes=link.size, sha256=link.sha256,
+    )
+    return WholeDownload(
+        link=link, download_id=download_id, product_title=product_title, order_id=order_id,
+        customer_id=customer_id, variant=variant,
+    )
 
 
 def download_continue(*, link: LinkRow, reserve: int, at: datetime) -> int | None:

@@ -86,7 +86,7 @@ MIDDLEWARE = [
     # Outside everything that can answer early (WhiteNoise's static files, a bad Host's 400),
     # so that every answer carries the CSP and X-Frame-Options.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "core.csp.CachedPolicyCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.NulCharacterMiddleware",
     "core.middleware.CorrelationIdMiddleware",
@@ -219,9 +219,11 @@ else:
         }
     }
 
+# Django's and allauth's backends, reading the signed-in user from the cache (invalidated by every
+# save of the user or its partner: partners/auth_backends.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "partners.auth_backends.CachedModelBackend",
+    "partners.auth_backends.CachedAllauthBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -256,6 +258,9 @@ STORAGES = {
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 
+# Sessions are read from the cache (Redis, or the file cache of `make run`), a copy at most a
+# minute old, and written through to the database, which keeps them (core/sessions.py).
+SESSION_ENGINE = "core.sessions"
 # Sessions end after 30 minutes idle and 12 hours in all (OWASP ASVS 3.3.2, level 2).
 SESSION_IDLE_TIMEOUT = timedelta(minutes=env_int("SESSION_IDLE_MINUTES", 30))
 SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=env_int("SESSION_ABSOLUTE_HOURS", 12))

@@ -271,7 +271,6 @@ class CartCheckoutApi(APIView):
         customer = customer_get(customer_id=customer_id)
         answer = placement_answer(
             partner=request.user.partner,
-            customer=customer,
             place=lambda: cart_checkout(
                 partner=request.user.partner,
                 actor=request.user,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,15 +35,34 @@ def request_fingerprint(payload: bytes) -> str:
     return hashlib.sha256(payload).hexdigest()
 
 
+# ON CONFLICT waits, as the unique index would, for a transaction that inserted the same key, and
+# then inserts nothing instead of failing: no savepoint is needed to carry on after a used key.
+_CLAIM = """
+INSERT INTO orders_idempotencyrecord (partner_id, key, request_fingerprint, created_at)
+VALUES (%s, %s, %s, %s)
+ON CONFLICT (partner_id, key) DO NOTHING
+RETURNING id
+"""
+
+
+def _inserted(record: IdempotencyRecord) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM, [
+            record.partner_id, record.key, record.request_fingerprint,
+            connection.ops.adapt_datetimefield_value(record.created_at),
+        ])
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    record.pk, record._state.adding = row[0], False
+    return True
+
+
 def _claim(*, partner, key: str, fingerprint: str) -> IdempotencyRecord | StoredAnswer:
     """The new row for this key, or the first answer when the key was already used."""
     record = IdempotencyRecord(partner=partner, key=key, request_fingerprint=fingerprint)
-    try:
-        with transaction.atomic():
-            record.save(force_insert=True)
+    if _inserted(record):
         return record
-    except IntegrityError:
-        pass
     existing = IdempotencyRecord.objects.select_for_update().get(key=key)
     if existing.created_at < timezone.now() - REPLAY_WINDOW:
         existing.delete()

@@ -17,12 +17,12 @@ from activity.models import OperationType, ResourceType
 from activity.services import event_record
 from catalog.models import Billing, Term
 from core.errors import PortalError
+from core.tenancy import partner_scope
 from webhooks.events import webhook_event_emit
 from webhooks.models import EventType
 
 from ..models import Order, Purchase, new_alternate_id
 from ..quotes import LineRequest, Quote, QuotedLine, order_quote
-from ..selectors import order_get
 from .idempotency import StoredAnswer, idempotent_call, request_fingerprint
 
 _TERM_YEARS = {Term.ONE_YEAR: 1, Term.THREE_YEARS: 3}
@@ -96,6 +96,16 @@ def purchase_build(*, order: Order, quoted: QuotedLine) -> Purchase:
     )
 
 
+def _lines_in_memory(*, order: Order, lines: list[Purchase]) -> None:
+    # The saved lines as order_list's prefetch would leave them on the order, so that answering
+    # with the new order reads nothing back: what was just written is what a read would return.
+    with partner_scope(order.partner):
+        queryset = Purchase.objects.filter(order=order).order_by("line_number")
+    queryset._result_cache = sorted(lines, key=lambda line: line.line_number)
+    queryset._prefetch_done = True
+    order._prefetched_objects_cache = {Order.lines.rel.cache_name: queryset}
+
+
 def _save_line(*, order: Order, quoted: QuotedLine) -> Purchase:
     line = purchase_build(order=order, quoted=quoted)
     line.save(force_insert=True)
@@ -107,9 +117,16 @@ def order_place(
     *, partner, actor, customer, lines: list[LineRequest], at: datetime | None = None
 ) -> Order:
     """Buy the lines for the customer; charged on the partner's next monthly invoice."""
+    return _order_write(partner=partner, actor=actor, customer=customer, lines=lines, at=at)
+
+
+def _order_write(*, partner, actor, customer, lines: list[LineRequest], at=None) -> Order:
+    # In a transaction already: order_place's, or idempotent_call's savepoint, which rolls a
+    # refusal back on its own (a savepoint of order_place's inside it would be two more statements).
     quote = order_quote(customer=customer, lines=lines, at=at or timezone.now())
     order = _save_order(partner=partner, actor=actor, customer=customer, quote=quote)
     saved = [_save_line(order=order, quoted=quoted) for quoted in quote.lines]
+    _lines_in_memory(order=order, lines=saved)
     event_record(
         partner=partner,
         actor=actor,
@@ -142,7 +159,7 @@ def order_place_once(*, partner, actor, customer, lines: list[LineRequest], key:
     """Place an order from a web form whose submission id is the key; a resubmit gets the same."""
 
     def place() -> tuple[int, bytes]:
-        order = order_place(partner=partner, actor=actor, customer=customer, lines=lines)
+        order = _order_write(partner=partner, actor=actor, customer=customer, lines=lines)
         return 201, str(order.id).encode()
 
     def refuse(error: PortalError) -> tuple[int, bytes]:
@@ -172,8 +189,7 @@ def order_place_answer(
     """Place an order and answer with its representation; with a key, once per key."""
     return placement_answer(
         partner=partner,
-        customer=customer,
-        place=lambda: order_place(partner=partner, actor=actor, customer=customer, lines=lines),
+        place=lambda: _order_write(partner=partner, actor=actor, customer=customer, lines=lines),
         key=key,
         fingerprint=fingerprint,
         represent=represent,
@@ -184,7 +200,6 @@ def order_place_answer(
 def placement_answer(
     *,
     partner,
-    customer,
     place: Callable[[], Order],
     key: str,
     fingerprint: str,
@@ -193,17 +208,18 @@ def placement_answer(
 ) -> StoredAnswer:
     """Run one placement (an order, a cart's checkout) and answer it; with a key, once per key.
 
-    `represent` renders the placed order as read back with its lines; `refusal` renders a
+    `place` writes inside the transaction it is given: the key's, or one of its own without a
+    key. `represent` renders the placed order, its lines in memory; `refusal` renders a
     refusal, which is kept for replays too. Without a key a refusal is raised as it comes.
     """
 
     def call() -> tuple[int, bytes]:
-        order = place()
-        return 201, represent(order_get(customer=customer, order_id=order.id))
+        return 201, represent(place())
 
     if not key:
-        status, body = call()
-        return StoredAnswer(status=status, body=body, replayed=False)
+        with transaction.atomic():
+            order = place()
+        return StoredAnswer(status=201, body=represent(order), replayed=False)
     return idempotent_call(
         partner=partner, key=key, fingerprint=fingerprint, call=call, render_error=refusal
     )

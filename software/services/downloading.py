@@ -50,6 +50,7 @@ from catalog.models import SoftwareVariant
 from core.errors import Gone, PortalError
 from core.request_context import current_request_context
 from core.tenancy import partner_scope
+from customers.models import Customer
 from orders.models import Purchase
 from partners.models import Partner
 
@@ -133,6 +134,8 @@ def download_link_consume(
 ) -> DownloadGrant:
     """Decide what a request on a download link may be sent, and count and record it."""
     at = at or timezone.now()
+    if method == "GET" and not range_header and token_sql.counts_in_one_statement():
+        return _whole_download(token=token, actor=actor, at=at)
     link = token_sql.link_peek(digest=token_digest(token), at=at)
     if link is None:
         raise DownloadRefused(None)
@@ -177,12 +180,7 @@ def download_link_consume(
             ip_address=current_request_context().ip_address,
         )
     if download_id is None:
-        again = token_sql.link_peek(digest=token_digest(token), at=at)
-        state = again.state if again is not None else None
-        # A link that still reads live ran out of bytes, or lost its last download to a race.
-        raise DownloadRefused(
-            DownloadLinkState.USED_UP if state == DownloadLinkState.LIVE else state
-        )
+        _refuse_after_a_lost_count(token=token, at=at)
     partner = Partner.objects.get(pk=link.partner_id)
     with partner_scope(partner):
         purchase = Purchase.objects.select_related("customer").get(pk=link.purchase_id)
@@ -191,7 +189,9 @@ def download_link_consume(
             partner=partner,
             actor=actor,
             operation=operation,
-            purchase=purchase,
+            customer=purchase.customer,
+            product_title=purchase.product_title,
+            order_id=purchase.order_id,
             variant=variant,
             link_id=link.link_id,
             download_id=download_id,
@@ -206,12 +206,65 @@ def download_link_consume(
     )
 
 
+def _refuse_after_a_lost_count(*, token: str, at: datetime) -> None:
+    again = token_sql.link_peek(digest=token_digest(token), at=at)
+    state = again.state if again is not None else None
+    # A link that still reads live ran out of bytes, or lost its last download to a race.
+    raise DownloadRefused(DownloadLinkState.USED_UP if state == DownloadLinkState.LIVE else state)
+
+
+def _whole_download(*, token: str, actor, at: datetime) -> DownloadGrant:
+    # The common request in two statements: one counts and reads (token_sql._COUNT_WHOLE), one
+    # records the event; the refusals decide as the general path below does.
+    whole = token_sql.download_start_whole(
+        digest=token_digest(token),
+        at=at,
+        resumable_until=at + RESUME_WINDOW,
+        slack_divisor=RESUME_SLACK_DIVISOR,
+        slack_max=RESUME_SLACK_MAX_BYTES,
+        ip_address=current_request_context().ip_address,
+    )
+    if whole is None:
+        raise DownloadRefused(None)
+    link = whole.link
+    if whole.download_id is None:
+        if link.state not in (DownloadLinkState.LIVE, DownloadLinkState.USED_UP):
+            raise DownloadRefused(link.state)
+        if not link.can_count:
+            raise DownloadRefused(DownloadLinkState.USED_UP)
+        _refuse_after_a_lost_count(token=token, at=at)
+    # Instances that carry only ids: the event needs its partner and customer as foreign keys.
+    partner = Partner(pk=link.partner_id)
+    with partner_scope(partner):
+        _download_record(
+            partner=partner,
+            actor=actor,
+            operation=OperationType.SOFTWARE_DOWNLOAD,
+            customer=Customer(pk=whole.customer_id, partner_id=link.partner_id),
+            product_title=whole.product_title,
+            order_id=whole.order_id,
+            variant=whole.variant,
+            link_id=link.link_id,
+            download_id=whole.download_id,
+            byte_range=None,
+        )
+    return DownloadGrant(
+        variant=whole.variant,
+        byte_range=None,
+        link_id=link.link_id,
+        download_id=whole.download_id,
+        counted=True,
+    )
+
+
 def _download_record(
     *,
     partner,
     actor,
     operation: OperationType,
-    purchase: Purchase,
+    customer: Customer,
+    product_title: str,
+    order_id,
     variant: SoftwareVariant,
     link_id: int,
     download_id: int,
@@ -221,8 +274,8 @@ def _download_record(
     if actor is None or not actor.is_authenticated or actor.partner_id != partner.pk:
         actor = None
     details = {
-        "productTitle": purchase.product_title,
-        "orderId": str(purchase.order_id),
+        "productTitle": product_title,
+        "orderId": str(order_id),
         "version": variant.version,
         "language": variant.language,
         "fileType": variant.file_type,
@@ -236,7 +289,7 @@ def _download_record(
         actor_email=actor.email if actor else "",
         operation=operation,
         resource_type=ResourceType.SOFTWARE,
-        customer=purchase.customer,
+        customer=customer,
         object_id=str(link_id),
         details=details,
     )
