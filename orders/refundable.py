@@ -146,6 +146,25 @@ def credit_ledger(*, customer=None, order_id: uuid.UUID | None = None) -> Credit
     return ledger
 
 
+def credit_ledger_in_memory(*, orders: list[Order]) -> CreditLedger | None:
+    """Return the ledger of orders whose credits and lines are in memory, else None."""
+    # A new order carries its (no) credits so: answering its placement reads none back.
+    cache_name = Order.credits.rel.cache_name
+    if not all(cache_name in getattr(order, "_prefetched_objects_cache", {}) for order in orders):
+        return None
+    ledger = CreditLedger()
+    for order in orders:
+        for credit in order.credits.all():
+            ledger._add(order.pk, credit.purchase_id, credit.total)
+        for line in order.lines.all():
+            if (
+                line.status == PurchaseStatus.PENDING_CANCELLATION
+                and line.cancellation_credit_total is not None
+            ):
+                ledger._add(order.pk, line.pk, line.cancellation_credit_total)
+    return ledger
+
+
 def refundable_get(*, order: Order, purchase: Purchase | None = None) -> Refundable:
     """What can still come back for the order, or for one of its purchases, right now."""
     return credit_ledger(order_id=order.pk).refundable(order=order, purchase=purchase)

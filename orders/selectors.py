@@ -16,7 +16,7 @@ from core.errors import NotFound
 
 from .models import Cart, Order, Purchase, PurchaseStatus
 from .policy import Cancellation, purchase_cancellation, reservation_refunds_usd
-from .refundable import credit_ledger
+from .refundable import credit_ledger, credit_ledger_in_memory
 
 
 def order_list(*, customer) -> QuerySet[Order]:
@@ -109,8 +109,8 @@ def cancellation_facts(
     lines = [line for order in orders for line in order.lines.all()]
     in_window = _in_window(lines, at=at)
     refunded_usd = _refunds_if_needed(customer=customer, in_window=in_window, at=at)
-    ledger = None
-    if in_window:
+    ledger = credit_ledger_in_memory(orders=orders) if in_window else None
+    if in_window and ledger is None:
         ledger = (
             credit_ledger(order_id=orders[0].pk)
             if len(orders) == 1

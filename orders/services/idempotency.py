@@ -3,6 +3,7 @@
 The key's row is inserted first, in the same transaction as the order. A concurrent request with
 the same key blocks on the unique index until the first commits, then replays its stored answer,
 so two requests with one key create one order. A different body under a used key is a 409.
+A refusal undoes the order's transaction, the claim with it, and is kept in a second one.
 """
 
 from __future__ import annotations
@@ -78,7 +79,6 @@ def _claim(*, partner, key: str, fingerprint: str) -> IdempotencyRecord | Stored
     )
 
 
-@transaction.atomic
 def idempotent_call(
     *,
     partner,
@@ -88,14 +88,28 @@ def idempotent_call(
     render_error: Callable[[PortalError], tuple[int, bytes]],
 ) -> StoredAnswer:
     """Run `call` once per key; keep its answer (success or refusal) for replays."""
-    claimed = _claim(partner=partner, key=key, fingerprint=fingerprint)
-    if isinstance(claimed, StoredAnswer):
-        return claimed
-    try:
-        with transaction.atomic():
-            status, body = call()
-    except PortalError as error:
-        status, body = render_error(error)
+    with transaction.atomic():
+        claimed = _claim(partner=partner, key=key, fingerprint=fingerprint)
+        if isinstance(claimed, StoredAnswer):
+            return claimed
+        try:
+            return _answered(claimed, *call())
+        except PortalError as error:
+            refused = error
+            # No savepoint around `call` (two statements on every order): a refusal undoes the
+            # whole transaction, the key's claim with it, and is kept by a transaction of its own.
+            transaction.set_rollback(True)
+    status, body = render_error(refused)
+    with transaction.atomic():
+        claimed = _claim(partner=partner, key=key, fingerprint=fingerprint)
+        # A request with this key that waited on the undone claim answered first: that answer
+        # is the key's, as it would be for any later replay.
+        if isinstance(claimed, StoredAnswer):
+            return claimed
+        return _answered(claimed, status, body)
+
+
+def _answered(claimed: IdempotencyRecord, status: int, body: bytes) -> StoredAnswer:
     claimed.response_status, claimed.response_body = status, body
     claimed.save(update_fields=["response_status", "response_body"])
     return StoredAnswer(status=status, body=body, replayed=False)

@@ -6,11 +6,12 @@ key (services/idempotency.py); a replay gets the first answer.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from activity.models import OperationType, ResourceType
@@ -21,11 +22,12 @@ from core.tenancy import partner_scope
 from webhooks.events import webhook_event_emit
 from webhooks.models import EventType
 
-from ..models import Order, Purchase, new_alternate_id
+from ..models import Credit, Order, Purchase, new_alternate_id
 from ..quotes import LineRequest, Quote, QuotedLine, order_quote
 from .idempotency import StoredAnswer, idempotent_call, request_fingerprint
 
 _TERM_YEARS = {Term.ONE_YEAR: 1, Term.THREE_YEARS: 3}
+_ORDER_NUMBER_UNIQUE = "order_alternate_id_unique_per_partner"
 # Ten characters from 28 give 28**10 ids per partner; a collision is retried, not expected.
 _ALTERNATE_ID_ATTEMPTS = 5
 
@@ -35,9 +37,36 @@ def _term_end(*, start: datetime, term: str) -> datetime | None:
     return start + relativedelta(years=years) if years else None
 
 
+@functools.cache
+def _insert_sql(vendor: str) -> str:
+    # ON CONFLICT DO NOTHING: a taken order number inserts nothing instead of failing the
+    # transaction, so trying another needs no savepoint around each attempt (two statements on
+    # every order). The vendor keys the cache: quoting is the connection's.
+    meta, quote_name = Order._meta, connection.ops.quote_name
+    columns = ", ".join(quote_name(f.column) for f in meta.concrete_fields)
+    values = ", ".join(["%s"] * len(meta.concrete_fields))
+    (number_unique,) = (c for c in meta.constraints if c.name == _ORDER_NUMBER_UNIQUE)
+    unique = ", ".join(quote_name(meta.get_field(name).column) for name in number_unique.fields)
+    return (
+        f"INSERT INTO {quote_name(meta.db_table)} ({columns}) VALUES ({values}) "  # noqa: S608 - model's names
+        f"ON CONFLICT ({unique}) DO NOTHING RETURNING {quote_name(meta.pk.column)}"
+    )
+
+
+def _inserted(order: Order) -> bool:
+    values = [
+        f.get_db_prep_save(f.pre_save(order, add=True), connection)
+        for f in Order._meta.concrete_fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(connection.vendor), values)
+        inserted = cursor.fetchone() is not None
+    order._state.adding = not inserted
+    return inserted
+
+
 def _save_order(*, partner, actor, customer, quote: Quote) -> Order:
-    attempts_left = _ALTERNATE_ID_ATTEMPTS
-    while True:
+    for _attempt in range(_ALTERNATE_ID_ATTEMPTS):
         order = Order(
             partner=partner,
             customer=customer,
@@ -50,14 +79,9 @@ def _save_order(*, partner, actor, customer, quote: Quote) -> Order:
             tax_total=quote.totals.tax_total,
             total=quote.totals.total,
         )
-        try:
-            with transaction.atomic():
-                order.save(force_insert=True)
+        if _inserted(order):
             return order
-        except IntegrityError:
-            attempts_left -= 1
-            if not attempts_left:
-                raise
+    raise IntegrityError(f"No free order number in {_ALTERNATE_ID_ATTEMPTS} attempts.")
 
 
 def purchase_build(*, order: Order, quoted: QuotedLine) -> Purchase:
@@ -97,19 +121,18 @@ def purchase_build(*, order: Order, quoted: QuotedLine) -> Purchase:
 
 
 def _lines_in_memory(*, order: Order, lines: list[Purchase]) -> None:
-    # The saved lines as order_list's prefetch would leave them on the order, so that answering
-    # with the new order reads nothing back: what was just written is what a read would return.
+    # The saved lines as order_list's prefetch would leave them on the order, and its credits (a
+    # new order has none), so that answering with the new order reads nothing back: what was just
+    # written is what a read would return.
     with partner_scope(order.partner):
         queryset = Purchase.objects.filter(order=order).order_by("line_number")
+        credits = Credit.objects.filter(order=order)
     queryset._result_cache = sorted(lines, key=lambda line: line.line_number)
     queryset._prefetch_done = True
-    order._prefetched_objects_cache = {Order.lines.rel.cache_name: queryset}
-
-
-def _save_line(*, order: Order, quoted: QuotedLine) -> Purchase:
-    line = purchase_build(order=order, quoted=quoted)
-    line.save(force_insert=True)
-    return line
+    credits._result_cache, credits._prefetch_done = [], True
+    order._prefetched_objects_cache = {
+        Order.lines.rel.cache_name: queryset, Order.credits.rel.cache_name: credits
+    }
 
 
 @transaction.atomic
@@ -121,11 +144,13 @@ def order_place(
 
 
 def _order_write(*, partner, actor, customer, lines: list[LineRequest], at=None) -> Order:
-    # In a transaction already: order_place's, or idempotent_call's savepoint, which rolls a
-    # refusal back on its own (a savepoint of order_place's inside it would be two more statements).
+    # In a transaction already: order_place's, placement_answer's or idempotent_call's, which a
+    # refusal undoes whole (a savepoint of its own would be two more statements on every order).
     quote = order_quote(customer=customer, lines=lines, at=at or timezone.now())
     order = _save_order(partner=partner, actor=actor, customer=customer, quote=quote)
-    saved = [_save_line(order=order, quoted=quoted) for quoted in quote.lines]
+    saved = Purchase.objects.bulk_create(
+        [purchase_build(order=order, quoted=quoted) for quoted in quote.lines]
+    )
     _lines_in_memory(order=order, lines=saved)
     event_record(
         partner=partner,
