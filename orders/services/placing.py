@@ -61,7 +61,8 @@ def _inserted(order: Order) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(_insert_sql(connection.vendor), values)
         inserted = cursor.fetchone() is not None
-    order._state.adding = not inserted
+    if inserted:
+        order._state.adding, order._state.db = False, connection.alias
     return inserted
 
 
