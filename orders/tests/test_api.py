@@ -124,15 +124,7 @@ def test_a_refusal_is_replayed_too(owner_partner, global_admin, api_client_for):
     assert again.content == first.content
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_concurrent_requests_with_one_key_create_one_order(owner_partner, api_client_for):
-    from partners.tests.factories import UserFactory
-
-    buyer = UserFactory(partner=owner_partner, roles=[Role.SALES_AGENT.value])
-    customer = CustomerFactory(partner=owner_partner, country="IT")
-    sku = priced_sku(countries=("IT",))
-    offer = sku.availabilities.get(market=market("IT")).catalog_item_id
-    clients = [api_client_for(buyer) for _ in range(4)]
+def _posted_at_once(clients, customer, body, *, key) -> list:
     start = threading.Barrier(len(clients))
     responses = [None] * len(clients)
 
@@ -140,7 +132,7 @@ def test_two_concurrent_requests_with_one_key_create_one_order(owner_partner, ap
         start.wait()
         try:
             responses[index] = clients[index].post(
-                _orders_url(customer), _body(offer), format="json", HTTP_IDEMPOTENCY_KEY="race"
+                _orders_url(customer), body, format="json", HTTP_IDEMPOTENCY_KEY=key
             )
         finally:
             connection.close()
@@ -150,9 +142,42 @@ def test_two_concurrent_requests_with_one_key_create_one_order(owner_partner, ap
         thread.start()
     for thread in threads:
         thread.join()
+    return responses
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_requests_with_one_key_create_one_order(owner_partner, api_client_for):
+    from partners.tests.factories import UserFactory
+
+    buyer = UserFactory(partner=owner_partner, roles=[Role.SALES_AGENT.value])
+    customer = CustomerFactory(partner=owner_partner, country="IT")
+    sku = priced_sku(countries=("IT",))
+    offer = sku.availabilities.get(market=market("IT")).catalog_item_id
+    clients = [api_client_for(buyer) for _ in range(4)]
+    responses = _posted_at_once(clients, customer, _body(offer), key="race")
     assert [r.status_code for r in responses] == [201] * len(clients)
     assert len({r.content for r in responses}) == 1
     assert Order.objects.all_partners().count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_requests_with_one_key_refused_get_one_refusal(owner_partner, api_client_for):
+    from partners.tests.factories import UserFactory
+
+    buyer = UserFactory(partner=owner_partner, roles=[Role.SALES_AGENT.value])
+    greenland = CustomerFactory(partner=owner_partner, country="GL", city="Nuuk")
+    sku = priced_sku(countries=("IT",), family=ProductFamily.AZURE_RESERVATION)
+    offer = sku.availabilities.get(market=market("IT")).catalog_item_id
+    clients = [api_client_for(buyer) for _ in range(4)]
+    responses = _posted_at_once(clients, greenland, _body(offer), key="refused-race")
+    assert [r.status_code for r in responses] == [400] * len(clients)
+    assert len({r.content for r in responses}) == 1
+    replay = clients[0].post(
+        _orders_url(greenland), _body(offer), format="json", HTTP_IDEMPOTENCY_KEY="refused-race"
+    )
+    assert (replay.status_code, replay.content) == (400, responses[0].content)
+    assert replay["Idempotency-Replayed"] == "true"
+    assert not Order.objects.all_partners().exists()
 
 
 def test_orders_are_listed_newest_first_and_read_one_by_one(italian, global_admin, api_client_for):
