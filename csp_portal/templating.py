@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from uuid import UUID
 
 from django.template import defaultfilters
@@ -45,10 +45,26 @@ def _finalize(value):
     return value
 
 
+# Named formats that print the day only, whatever the language (no time specifiers).
+_DAY_FORMATS = frozenset({"DATE_FORMAT", "SHORT_DATE_FORMAT"})
+
+
+@lru_cache(maxsize=4096)
+def _day_formatted(day: date, format_name: str, language: str | None) -> str:
+    # Called with `language` active: the key says which language the text is in.
+    return defaultfilters.date(day, format_name)
+
+
 def _date(value, arg=None):
-    if arg == "c" and isinstance(value, date):
-        return template_localtime(value).isoformat()  # Django's "c", without reading a format
-    return defaultfilters.date(template_localtime(value), arg)
+    local = template_localtime(value)
+    if isinstance(local, date):
+        if arg == "c":
+            return local.isoformat()  # Django's "c", without reading a format
+        if arg in _DAY_FORMATS:
+            # A table's rows share few days: each is formatted once per language, not per row.
+            day = local.date() if isinstance(local, datetime) else local
+            return _day_formatted(day, arg, translation.get_language())
+    return defaultfilters.date(local, arg)
 
 
 @cache
@@ -64,8 +80,28 @@ def choice_label(instance, field_name: str) -> str:
     return labels.get(value, value)
 
 
+# A template's messages looked up once per language (as country names and choice labels are):
+# a table asks for the same few in every row, and each of Django's lookups walks its fallbacks.
+@lru_cache(maxsize=8192)
+def _gettext_in(language: str | None, message: str) -> str:
+    return translation.gettext(message)
+
+
+@lru_cache(maxsize=8192)
+def _ngettext_in(language: str | None, singular: str, plural: str, number) -> str:
+    return translation.ngettext(singular, plural, number)
+
+
+def _gettext(message: str) -> str:
+    return _gettext_in(translation.get_language(), message)
+
+
+def _ngettext(singular: str, plural: str, number) -> str:
+    return _ngettext_in(translation.get_language(), singular, plural, number)
+
+
 def _translate(message: str) -> Markup:
-    return Markup(translation.gettext(message))  # noqa: S704 - the portal's own words
+    return Markup(_gettext(message))  # noqa: S704 - the portal's own words
 
 
 def _unlocalize(value):
@@ -155,7 +191,13 @@ def environment(**options) -> Environment:
     options["undefined"] = ChainableUndefined
     options.pop("autoescape", None)
     env = Environment(autoescape=True, finalize=_finalize, **options)
-    env.install_gettext_translations(translation, newstyle=True)
+    env.install_gettext_callables(
+        gettext=_gettext,
+        ngettext=_ngettext,
+        pgettext=translation.pgettext,
+        npgettext=translation.npgettext,
+        newstyle=True,
+    )
     _localize_trans_variables(env)
     env.globals.update(
         # {{ _("…") }} prints the translation of a template's own text unescaped, as Django's

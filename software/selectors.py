@@ -23,6 +23,9 @@ class VariantChoices:
     languages: list[str] = field(default_factory=list)
     file_types: list[str] = field(default_factory=list)
     variants: list[SoftwareVariant] = field(default_factory=list)
+    # The selects a page rendered from these choices, shared by the product's purchases
+    # (csp_portal.templating.rendered_once).
+    rendered: dict = field(default_factory=dict)
 
     def add(self, variant: SoftwareVariant) -> None:
         self.variants.append(variant)

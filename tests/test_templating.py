@@ -59,3 +59,30 @@ def test_an_iso_date_is_djangos_in_the_viewers_zone():
     at = datetime(2026, 3, 9, 23, 30, 15, 120, tzinfo=UTC)
     with timezone.override("Europe/Rome"):
         assert _render("{{ at|date('c') }}", at=at) == date_filter(template_localtime(at), "c")
+
+
+def test_a_day_is_written_in_each_viewers_language_and_zone():
+    source = "{{ at|date('DATE_FORMAT') }}"
+    at = datetime(2026, 3, 9, 23, 30, tzinfo=UTC)
+    with translation.override("en"), timezone.override("UTC"):
+        assert _render(source, at=at) == "March 9, 2026"
+    with translation.override("it"), timezone.override("UTC"):
+        assert _render(source, at=at) == "09 Marzo 2026"
+    with translation.override("it"), timezone.override("Europe/Rome"):
+        assert _render(source, at=at) == "10 Marzo 2026"
+    with translation.override("en"), timezone.override("Europe/Rome"):
+        assert _render(source, at=at) == "March 10, 2026"
+
+
+def test_a_plural_is_chosen_by_the_number_in_each_language():
+    source = (
+        "{% trans trimmed days=days %}{{ days }} day left to cancel{% pluralize days %}"
+        "{{ days }} days left to cancel{% endtrans %}"
+    )
+    assert [_render(source, days=n) for n in (1, 3)] == [
+        "1 day left to cancel", "3 days left to cancel"
+    ]
+    with translation.override("it"):
+        one, three = (_render(source, days=n) for n in (1, 3))
+    assert one.startswith("1 ") and three.startswith("3 ") and one != three
+    assert "left" not in one + three

@@ -11,6 +11,7 @@ from activity.models import Event, OperationType
 from core.roles import Role
 from core.tenancy import partner_scope
 from orders.models import Purchase, PurchaseStatus
+from orders.tests.factories import order_for
 from partners.tests.factories import UserFactory
 from software.models import ActivationKey, DownloadLink
 from software.services import keys_and_downloads_issue
@@ -213,3 +214,26 @@ def test_a_product_without_keys_shows_none(purchase, variant):
     result = keys_and_link_issue(purchase, variant)
     assert result.keys == [] and result.download.uri
     assert not ActivationKey.objects.all_partners().exists()
+
+
+def test_only_the_chosen_purchase_shows_the_chosen_variant(
+    customer, purchase, variant, other_variant, global_admin, role_users, client_for
+):
+    with partner_scope(customer.partner):
+        sku = Purchase.objects.select_related("sku").get(pk=purchase.pk).sku
+    again = order_for(customer, actor=global_admin, sku=sku)
+    with partner_scope(customer.partner):
+        second = Purchase.objects.get(order=again)
+    assert second.product_id == purchase.product_id
+    html = client_for(role_users[Role.ADMIN_AGENT]).get(
+        f"/customers/{customer.entra_tenant_id}/software/",
+        {"purchase": second.pk, **_variant_form(other_variant)},
+    ).content.decode()
+    chosen = html.split(f'id="select-{second.pk}"')[1].split("</details>")[0]
+    other = html.split(f'id="select-{purchase.pk}"')[1].split("</details>")[0]
+    assert html.count(f'id="select-{second.pk}"') == 1
+    assert f'<details open id="select-{second.pk}"' in html
+    assert "<option selected>it-IT</option>" in chosen
+    assert "<option>en-US</option>" in chosen
+    assert " selected" not in other and "<option>it-IT</option>" in other
+    assert f'<details id="select-{purchase.pk}"' in html
