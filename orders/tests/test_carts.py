@@ -1,9 +1,11 @@
 """/v1/customers/{id}/carts: a cart is checked as an order would be and checks out once."""
 
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from catalog.tests.factories import market, priced_sku
@@ -128,3 +130,31 @@ def test_a_billing_admin_without_buying_rights_is_refused(italian, offer, role_u
     response = reader.post(_carts(italian), {"lineItems": [{"catalogItemId": offer,
                                                             "quantity": 1}]}, format="json")
     assert (response.status_code, response.json()["code"]) == (403, "role_required")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_checkouts_of_one_cart_place_one_order(
+    italian, offer, global_admin, api_client_for, owner_partner
+):
+    cart = _cart(api_client_for(global_admin), italian, offer)
+    url = f"{_carts(italian)}/{cart['id']}/checkout"
+    clients = [api_client_for(global_admin) for _ in range(4)]
+    start = threading.Barrier(len(clients))
+    statuses = [None] * len(clients)
+
+    def checkout(index):
+        start.wait()
+        try:
+            statuses[index] = clients[index].post(
+                url, HTTP_IDEMPOTENCY_KEY=f"checkout-{index}"
+            ).status_code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=checkout, args=(i,)) for i in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [201, 409, 409, 409]
+    assert _orders(owner_partner) == 1
