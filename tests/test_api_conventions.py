@@ -1,14 +1,17 @@
 """API.md "Conventions": tokens, problem+json errors with codes, cursor paging, correlation ids."""
 
+import threading
 from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test import RequestFactory
 from django.utils import timezone
 from openapi_spec_validator import validate
 from rest_framework.test import APIClient
 from rest_framework.throttling import UserRateThrottle
 
+from core.ratelimits import PortalUserRateThrottle
 from core.roles import Role
 from core.tenancy import partner_scope
 from partners.models import ApiToken
@@ -146,14 +149,38 @@ def test_preferences_change_through_the_api(global_admin, api_client_for):
     assert (global_admin.language, global_admin.time_zone) == ("it", "Australia/Sydney")
 
 
+# Limits per day in these tests: the counter's windows are fixed, and a run crossing the end of
+# one would start counting afresh.
 def test_rate_limit_is_429_problem_with_retry_after(global_admin, api_client_for, monkeypatch):
-    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "3/min"})
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "3/day"})
     client = api_client_for(global_admin)
     statuses = [client.get("/v1/me").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     response = client.get("/v1/me")
     _assert_problem(response, 429, "rate_limited")
     assert int(response["Retry-After"]) > 0
+
+
+
+def test_requests_at_once_get_past_the_rate_limit_no_more_than_it_allows(global_admin,
+                                                                          monkeypatch):
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "5/day"})
+    request = RequestFactory().get("/v1/me")
+    request.user = global_admin
+    callers = 16
+    start = threading.Barrier(callers)
+    allowed = []
+
+    def call():
+        start.wait()
+        allowed.append(PortalUserRateThrottle().allow_request(request, None))
+
+    threads = [threading.Thread(target=call) for _ in range(callers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert allowed.count(True) == 5
 
 
 def test_collections_page_with_continuation_tokens(owner_partner, api_client_for):
