@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from functools import wraps
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -37,7 +37,28 @@ def _missing_key(key, *args, **kwargs):
     raise ValueError(f"Key '{key}' not found (the cache is unreachable).")
 
 
+class ReusedRedisCacheClient(RedisCacheClient):
+    """Django's client, keeping one redis-py client per connection pool.
+
+    Django's builds a new one, with its table of some 170 reply handlers, for every cache call:
+    a few calls per request (the session, the user, the rate-limit counter) made that a visible
+    share of a cheap request. redis-py's clients are thread-safe; the pool lends connections.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(pool)
+        if client is None:
+            client = self._clients[pool] = self._client(connection_pool=pool)
+        return client
+
+
 class FailOpenRedisCache(RedisCache):
+    _class = ReusedRedisCacheClient
     # add() says "stored" so that callers taking a lock or a first count go ahead (allauth's
     # cache lock and TOTP replay guard, django-ratelimit's counter).
     add = _fail_open(RedisCache.add, lambda *args, **kwargs: True)
