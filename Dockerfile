@@ -36,7 +36,6 @@ RUN useradd --system --uid 10001 --user-group --home-dir /app --shell /usr/sbin/
 USER portal
 
 EXPOSE 8000
-# The logger class redacts the download and invitation tokens that request lines carry.
-CMD ["gunicorn", "csp_portal.wsgi:application", "--bind", "0.0.0.0:8000", \
-     "--workers", "2", "--threads", "4", "--access-logfile", "-", "--no-control-socket", \
-     "--logger-class", "core.logging.RedactingGunicornLogger"]
+# Workers, logging and the rest: gunicorn.conf.py, as everywhere the portal is served.
+CMD ["gunicorn", "csp_portal.wsgi:application", "--config", "gunicorn.conf.py", \
+     "--bind", "0.0.0.0:8000"]

@@ -35,7 +35,7 @@ from bench_load import (
     DOWNLOADS_PER_LINK,
     PEAK_CONNECTIONS,
     REPO,
-    WORKERS,
+    SERVING,
     CpuMeter,
     Endpoint,
     Server,
@@ -126,9 +126,9 @@ def _write(results: dict, output: Path) -> None:
 load average before {", ".join(str(v) for v in machine["load_average_before"])}).
 `GET /downloads/{{token}}` with fresh links ({DOWNLOADS_PER_LINK} downloads each), each of the
 {results["variants"]} variants' files {results["file_mib"]} MiB; gunicorn with the production
-settings and {WORKERS} sync workers, PostgreSQL and Redis, wrk with {PEAK_CONNECTIONS}
-connections for {MEASURE_SECONDS} s after {WARMUP_SECONDS} s of warm-up, all on loopback. The
-two modes alternate, {ROUNDS} rounds each, on the same run and database.
+settings and {SERVING["workers"]} {SERVING["worker_class"]} workers, PostgreSQL and Redis, wrk
+with {PEAK_CONNECTIONS} connections for {MEASURE_SECONDS} s after {WARMUP_SECONDS} s of warm-up,
+all on loopback. The two modes alternate, {ROUNDS} rounds each, on the same run and database.
 
 | delivery | downloads/s, each round | median | p50 ms | p95 ms | web CPU ms per download |
 |---|---:|---:|---|---|---:|

@@ -30,6 +30,7 @@ import os
 import platform
 import random
 import re
+import runpy
 import shutil
 import signal
 import socket
@@ -56,9 +57,11 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/9"
 SCALE = 200
 # The bench's own key: the activation keys seeded into its database are encrypted with it.
 BENCH_SECRET_KEY = "bench-load-secret-key-not-for-production-0123456789"
-# One sync worker per core: the work is CPU (Python, and PostgreSQL on the same two cores), so
-# more workers would only queue inside the machine instead of in the listen backlog.
-WORKERS = 2
+# How production serves the portal (workers, their kind, the access log); the bench only adds
+# the address and longer timeouts for a machine it keeps busy.
+GUNICORN_CONFIG = REPO / "gunicorn.conf.py"
+SERVING = {name: value for name, value in runpy.run_path(str(GUNICORN_CONFIG)).items()
+           if name in ("worker_class", "workers")}
 VIRTUAL_PARTNERS = 20
 CUSTOMERS_PER_VIRTUAL_PARTNER = 20
 PEAK_CONNECTIONS = 8
@@ -200,7 +203,7 @@ class CpuMeter:
 
 
 class Server:
-    """gunicorn with the production settings, WORKERS sync workers, on a free loopback port
+    """gunicorn with the production settings and gunicorn.conf.py, on a free loopback port
     (or another WSGI `app`, from `chdir`, answering 200 at `ready_path`)."""
 
     def __init__(
@@ -211,7 +214,6 @@ class Server:
         app: str = "csp_portal.wsgi:application",
         chdir: Path = REPO,
         ready_path: str = "/bench/trivial",
-        threads: int = 1,
     ):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
@@ -221,12 +223,11 @@ class Server:
             [
                 str(Path(sys.executable).parent / "gunicorn"),
                 app,
-                "--workers",
-                str(WORKERS),
-                "--worker-class",
-                "gthread" if threads > 1 else "sync",
-                "--threads",
-                str(threads),
+                "--config",
+                str(GUNICORN_CONFIG),
+                # Where the config's logger class is found when `app` lives elsewhere.
+                "--pythonpath",
+                str(REPO),
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--backlog",
@@ -285,6 +286,24 @@ def _seeded_partners(scale: int) -> int:
     from partners.models import Partner
 
     return Partner.objects.filter(partner_number__in=list(scale_partner_numbers(scale))).count()
+
+
+def bench_data_ensure(scale: int) -> None:
+    """Seed `seed_demo --scale` once; give a checkout other than the seeding one its files.
+
+    The database outlives checkouts, while the downloads' files live in each checkout's var/.
+    """
+    if _seeded_partners(scale) < scale:
+        print(f"Seeding the database: seed_demo --scale {scale} (a few minutes, once) ...")
+        _manage("seed_demo", "--scale", str(scale))
+        return
+    from catalog.models import SoftwareVariant
+    from demo.catalog import demo_catalog_seed
+
+    variants = SoftwareVariant.objects.only("file")
+    if not all(variant.file.storage.exists(variant.file.name) for variant in variants):
+        print("Writing the demo downloads' files, which this checkout lacks ...", flush=True)
+        demo_catalog_seed()
 
 
 def _virtual_partners(scale: int, count: int) -> list:
@@ -845,9 +864,7 @@ def main() -> None:
     django.setup()
     from demo.partners import demo_password
 
-    if _seeded_partners(args.scale) < args.scale:
-        print(f"Seeding the database: seed_demo --scale {args.scale} (a few minutes, once) ...")
-        _manage("seed_demo", "--scale", str(args.scale))
+    bench_data_ensure(args.scale)
     load_before = os.getloadavg()
     rng = random.Random(20260101)
     print("Preparing virtual users ...", flush=True)
@@ -901,7 +918,7 @@ def main() -> None:
                 profile=endpoint.name in profiled,
             )
     settings = {
-        "workers": WORKERS,
+        **SERVING,
         "peak_connections": PEAK_CONNECTIONS,
         "paced_connections": PACED_CONNECTIONS,
         "paced_share": PACED_SHARE,

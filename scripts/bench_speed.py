@@ -9,8 +9,8 @@ postgres://postgres@127.0.0.1:5432/csp_bench_speed, created when missing) and Re
 - in-process, through Django's test client with the production settings (csp_portal.settings.bench):
   the CPU ms per request (time.process_time around each request, median of many) and the SQL
   statements one request runs (counted at the cursor, SAVEPOINTs included; BEGIN/COMMIT not);
-- under gunicorn, served as in production (2 gthread workers of 4 threads, as the Dockerfile and
-  scripts/run_portal.py run it), with wrk on loopback: the peak throughput, then p95 at 70 % of
+- under gunicorn, served as in production (gunicorn.conf.py, which the Dockerfile and
+  scripts/run_portal.py use), with wrk on loopback: the peak throughput, then p95 at 70 % of
   that peak (scripts/bench_load.py's machinery);
 - the bare-Django ceiling: one JSON view behind CommonMiddleware only (scripts/bench_bare_django.py,
   outside the portal's settings), served by the same gunicorn configuration and measured the same
@@ -51,9 +51,6 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/csp_bench_speed"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
 SCALE = 20
 VIRTUAL_PARTNERS = 5
-# Production's web server (Dockerfile, scripts/run_portal.py): the threads let a worker's other
-# requests run while one waits on PostgreSQL (a commit, a query).
-WORKERS, THREADS = 2, 4
 ORDERS_ON_A_PAGE = 25  # the API's PAGE_SIZE
 ORDER_CUSTOMERS_PER_PARTNER = 2
 SOFTWARE_PAGES_PER_PARTNER = 5
@@ -405,7 +402,9 @@ def markdown(results: dict) -> str:
         f"(`seed_demo --scale {SCALE}`). In-process: Django's test client, production settings, "
         f"CPU ms per request, median of {results['iterations']} requests; statements of one "
         "request. Under load: gunicorn "
-        f"{WORKERS} gthread workers × {THREADS} threads, wrk closed loop at "
+        f"{results['server']['workers']} {results['server']['worker_class']} workers "
+        "(gunicorn.conf.py), "
+        "wrk closed loop at "
         f"{load.PEAK_CONNECTIONS} connections for the peak, then paced at "
         f"{load.PACED_SHARE:.0%} of it; durations {results['durations']}.",
         "",
@@ -450,7 +449,6 @@ def _measure_bare(env, workdir: Path, durations, iterations: int) -> dict:
         workdir / "bare.log",
         app="bench_bare_django:application",
         chdir=REPO / "scripts",
-        threads=THREADS,
     )
     try:
         meter = load.CpuMeter(server.process.pid, "")
@@ -489,9 +487,7 @@ def main() -> None:
     django.setup()
     from demo.partners import demo_password
 
-    if load._seeded_partners(SCALE) < SCALE:
-        print(f"Seeding the database: seed_demo --scale {SCALE} (a few minutes, once) ...")
-        load._manage("seed_demo", "--scale", str(SCALE))
+    load.bench_data_ensure(SCALE)
     load_before = os.getloadavg()
     rng = random.Random(20260101)
     print("Preparing virtual users ...", flush=True)
@@ -502,7 +498,7 @@ def main() -> None:
     cases = [c for c in CASES if not args.only or c.name in {"trivial", "signed_in", *args.only}]
     workdir = Path(tempfile.mkdtemp(prefix="bench-speed-"))
     results: dict = {"endpoints": {}}
-    server = load.Server(env, workdir / "gunicorn.log", threads=THREADS)
+    server = load.Server(env, workdir / "gunicorn.log")
     try:
         for actor in actors:
             actor["cookie"] = load._sign_in(server, actor["sales_email"], actor["password"])
@@ -544,7 +540,7 @@ def main() -> None:
         "data": load._data_size(),
         "durations": durations.__dict__,
         "iterations": iterations,
-        "server": {"workers": WORKERS, "threads": THREADS},
+        "server": load.SERVING,
         "activity": _activity(),
     })
     print()

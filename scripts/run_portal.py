@@ -33,10 +33,7 @@ def commands(host: str, port: str, var: Path) -> dict[str, list[str]]:
     return {
         "web": [
             str(BIN_DIR / "gunicorn"), "csp_portal.wsgi:application",
-            "--bind", f"{host}:{port}", "--workers", "2", "--threads", "4",
-            "--access-logfile", "-", "--no-control-socket",
-            # Request lines carry download and invitation tokens: the logger redacts them.
-            "--logger-class", "core.logging.RedactingGunicornLogger",
+            "--config", str(BASE_DIR / "gunicorn.conf.py"), "--bind", f"{host}:{port}",
         ],
         "worker": [
             str(BIN_DIR / "celery"), "-A", "csp_portal", "worker", "--loglevel", "INFO",

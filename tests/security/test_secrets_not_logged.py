@@ -12,6 +12,7 @@ import io
 import logging
 import os
 import re
+import runpy
 import signal
 import socket
 import subprocess
@@ -323,11 +324,14 @@ def test_a_gunicorn_run_logs_no_secret(gunicorn, owner_partner, purchase, varian
 
 @pytest.mark.parametrize("path", ["Dockerfile", "docker-compose.yml"])
 def test_every_other_gunicorn_command_uses_the_redacting_logger(path):
-    # scripts/run_portal.py's command is the one run above; the image and compose repeat it.
+    # scripts/run_portal.py's command is the one run above; the image and compose read the same
+    # gunicorn.conf.py, which names the logger.
     words = re.sub(r'["\\,\s]+', " ", (REPO / path).read_text())
     servers = words.count("gunicorn csp_portal.wsgi:application")
     assert servers > 0
-    assert words.count("--logger-class core.logging.RedactingGunicornLogger") == servers
+    assert words.count("gunicorn csp_portal.wsgi:application --config gunicorn.conf.py") == servers
+    config = runpy.run_path(str(REPO / "gunicorn.conf.py"))
+    assert config["logger_class"] == "core.logging.RedactingGunicornLogger"
 
 
 def test_the_celery_worker_redacts_its_log_too():
