@@ -1,5 +1,6 @@
 """The shared cache on Redis, failing open: with Redis unreachable it reads as empty and drops
-writes, so a Redis outage costs throttling and cached figures, not every page.
+writes, so a Redis outage costs throttling and cached figures, not every page. The embedded
+default (no REDIS_URL) keeps the same things in files, with counting made atomic.
 
 What the portal keeps there is rate-limit counters (ours, allauth's sign-in throttles, DRF's),
 allauth's record of used TOTP codes, recomputable chart counts and, for minutes at a time, copies
@@ -9,10 +10,14 @@ Letting requests through while the counters are gone is the choice RATELIMIT_FAI
 
 from __future__ import annotations
 
+import fcntl
 import logging
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 
+from django.core.cache.backends.filebased import FileBasedCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -72,3 +77,28 @@ class FailOpenRedisCache(RedisCache):
     # The keys that could not be stored: all of them.
     set_many = _fail_open(RedisCache.set_many, lambda data, *args, **kwargs: list(data))
     delete_many = _fail_open(RedisCache.delete_many, lambda *args, **kwargs: None)
+
+
+class LockedFileBasedCache(FileBasedCache):
+    """Django's file cache, with add() and incr() atomic across threads and processes.
+
+    Django's read, then write: requests at the same moment each counted from the same value, so
+    the rate limits of the embedded default let every one of them through (16 of 16 against a
+    limit of 5). One lock file serialises the counting, which is a few small writes.
+    """
+
+    @contextmanager
+    def _counting(self) -> Iterator[None]:
+        os.makedirs(self._dir, mode=0o700, exist_ok=True)
+        # Not a cache file (no .djcache suffix), so clear() and culling leave it alone.
+        with open(os.path.join(self._dir, "counting.lock"), "ab") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+
+    def add(self, *args, **kwargs):
+        with self._counting():
+            return super().add(*args, **kwargs)
+
+    def incr(self, *args, **kwargs):
+        with self._counting():
+            return super().incr(*args, **kwargs)

@@ -68,7 +68,7 @@ def test_the_sqlite_leg_ignores_server_urls_and_keeps_all_in_a_temporary_folder(
     assert seen["broker"] == "filesystem://"
     for folder in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         assert Path(seen["broker_folders"][folder]).is_relative_to(var_dir)
-    assert seen["cache"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert seen["cache"]["BACKEND"] == "core.cache.LockedFileBasedCache"
     assert Path(seen["cache"]["LOCATION"]).is_relative_to(var_dir)
     assert not var_dir.exists(), "the temporary folder outlives the run"
 

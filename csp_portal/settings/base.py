@@ -214,7 +214,7 @@ else:
     # Throttling counters must be shared by every process, so not the per-process LocMem cache.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "core.cache.LockedFileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
