@@ -1,7 +1,6 @@
 """POST/GET /v1/customers/{id}/orders: the order shape, refusals and idempotency."""
 
 import threading
-from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -12,17 +11,6 @@ from core.roles import Role
 from customers.tests.factories import CustomerFactory
 from orders.models import Order
 from orders.tests.factories import order_for
-
-
-@pytest.fixture
-def italian(owner_partner):
-    return CustomerFactory(partner=owner_partner, country="IT")
-
-
-@pytest.fixture
-def offer():
-    sku = priced_sku(countries=("IT",), unit_price=Decimal("200"), title="Windows Server 2022")
-    return sku.availabilities.get(market=market("IT")).catalog_item_id
 
 
 def _body(offer, quantity=2):

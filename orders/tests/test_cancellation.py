@@ -30,11 +30,6 @@ def _owner_scope(owner_partner):
         yield
 
 
-@pytest.fixture
-def italian(owner_partner):
-    return CustomerFactory(partner=owner_partner, country="IT")
-
-
 def _purchase(customer, **kwargs):
     return order_for(customer, **kwargs).lines.get()
 

@@ -2,28 +2,14 @@
 
 import threading
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.utils import timezone
 
-from catalog.tests.factories import market, priced_sku
 from core.roles import Role
 from core.tenancy import partner_scope
-from customers.tests.factories import CustomerFactory
 from orders.models import Cart, Order
-
-
-@pytest.fixture
-def italian(owner_partner):
-    return CustomerFactory(partner=owner_partner, country="IT")
-
-
-@pytest.fixture
-def offer():
-    sku = priced_sku(countries=("IT",), unit_price=Decimal("200"), title="Windows Server 2022")
-    return sku.availabilities.get(market=market("IT")).catalog_item_id
 
 
 @pytest.fixture

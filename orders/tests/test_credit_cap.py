@@ -54,11 +54,6 @@ def agent(role_users):
     return role_users[Role.ADMIN_AGENT]
 
 
-@pytest.fixture
-def italian(owner_partner):
-    return CustomerFactory(partner=owner_partner, country="IT")
-
-
 def _purchase(customer, **kwargs) -> Purchase:
     """One purchase of €100 + 22% VAT (€122.00 charged) unless told otherwise."""
     return order_for(customer, **kwargs).lines.get()

@@ -38,11 +38,6 @@ def _owner_scope(owner_partner):
 
 
 @pytest.fixture
-def italian(owner_partner):
-    return CustomerFactory(partner=owner_partner, country="IT")
-
-
-@pytest.fixture
 def australian(owner_partner):
     return CustomerFactory(partner=owner_partner, country="AU", city="Sydney")
 
