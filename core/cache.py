@@ -63,7 +63,10 @@ class ReusedRedisCacheClient(RedisCacheClient):
 
 
 class FailOpenRedisCache(RedisCache):
-    _class = ReusedRedisCacheClient
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = ReusedRedisCacheClient  # RedisCache.__init__ sets its own
+
     # add() says "stored" so that callers taking a lock or a first count go ahead (allauth's
     # cache lock and TOTP replay guard, django-ratelimit's counter).
     add = _fail_open(RedisCache.add, lambda *args, **kwargs: True)
