@@ -10,12 +10,16 @@ the cent.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from babel.numbers import format_currency, get_currency_precision
 
 HUNDRED = Decimal(100)
 
 
+# Babel looks the precision up in its CLDR tables on each call; a page of orders rounds hundreds
+# of figures in one or two currencies.
+@lru_cache(maxsize=512)
 def minor_unit(currency_code: str) -> Decimal:
     """The smallest amount of the currency: 0.01 for EUR, 1 for JPY."""
     return Decimal(1).scaleb(-get_currency_precision(currency_code))

@@ -7,11 +7,16 @@ once and again when its transaction commits, in the cache every process shares. 
 a deactivation or a password change (which changes the session hash Django checks) takes effect on
 the next request anywhere, and an entry stored by a request that read the row before the change
 commits carries the old version and is never used.
+
+An API token's facts (its user, digest, expiry) are kept the same way under a version of the
+token, renewed by every save or delete of the token and by every change to its user or partner.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from typing import TypeVar
 
 from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth.backends import ModelBackend
@@ -20,7 +25,9 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Partner, User
+from .models import ApiToken, Partner, User
+
+T = TypeVar("T")
 
 # A version outlives the entries it stamps. An entry lives a minute: the cache fails open
 # (core/cache.py), so a new version that could not reach it leaves a stale entry at most that long.
@@ -36,25 +43,68 @@ def _version_key(user_id) -> str:
     return f"portal:signed-in:version:{user_id}"
 
 
-def _current_version(user_id) -> str | None:
-    key = _version_key(user_id)
-    cache.add(key, secrets.token_hex(8), _TIMEOUT_SECONDS)
-    return cache.get(key)
+def _token_entry_key(lookup_id) -> str:
+    return f"portal:api-token:{lookup_id}"
+
+
+def _token_version_key(lookup_id) -> str:
+    return f"portal:api-token:version:{lookup_id}"
+
+
+def _current_version(version_key: str) -> str | None:
+    cache.add(version_key, secrets.token_hex(8), _TIMEOUT_SECONDS)
+    return cache.get(version_key)
+
+
+def _versioned_get(
+    *, entry_key: str, version_key: str, load: Callable[[], T | None]
+) -> tuple[str | None, T | None]:
+    """Return the current version and what `load` reads, from the cache when stored under it."""
+    found = cache.get_many([entry_key, version_key])
+    version = found.get(version_key)
+    entry = found.get(entry_key)
+    if version is not None and entry is not None and entry[0] == version:
+        return version, entry[1]
+    # Read before the row: a change committed in between gives a newer version than this one.
+    version = version or _current_version(version_key)
+    value = load()
+    if value is not None and version is not None:
+        cache.set(entry_key, (version, value), _ENTRY_SECONDS)
+    return version, value
 
 
 def signed_in_user_get(*, user_id) -> User | None:
     """Return the user with this id and its partner, from the cache when its version is current."""
-    found = cache.get_many([_entry_key(user_id), _version_key(user_id)])
-    version = found.get(_version_key(user_id))
-    entry = found.get(_entry_key(user_id))
-    if version is not None and entry is not None and entry[0] == version:
-        return entry[1]
-    # Read before the row: a change committed in between gives a newer version than this one.
-    version = version or _current_version(user_id)
-    user = User.objects.select_related("partner").filter(pk=user_id).first()
-    if user is not None and version is not None:
-        cache.set(_entry_key(user_id), (version, user), _ENTRY_SECONDS)
-    return user
+    return _versioned_get(
+        entry_key=_entry_key(user_id),
+        version_key=_version_key(user_id),
+        load=lambda: User.objects.select_related("partner").filter(pk=user_id).first(),
+    )[1]
+
+
+def api_token_facts_get(
+    *, lookup_id: str, load: Callable[[], T | None]
+) -> tuple[str | None, T | None]:
+    """Return a usable token's facts (`load` reads them) and the version they are current in,
+    from the cache while no write has changed the token, its user or its partner."""
+    return _versioned_get(
+        entry_key=_token_entry_key(lookup_id), version_key=_token_version_key(lookup_id), load=load
+    )
+
+
+def api_token_facts_update(*, lookup_id: str, version: str | None, facts) -> None:
+    """Store facts changed by a write that renews no version (the time of last use). Stamped
+    with the version they were read in: a revocation since then has made that one stale."""
+    if version is not None:
+        cache.set(_token_entry_key(lookup_id), (version, facts), _ENTRY_SECONDS)
+
+
+def api_token_facts_forget(*, lookup_ids) -> None:
+    """Give these tokens a new version: what the cache holds of them is not used again."""
+    cache.set_many(
+        {_token_version_key(lookup_id): secrets.token_hex(8) for lookup_id in lookup_ids},
+        _TIMEOUT_SECONDS,
+    )
 
 
 def signed_in_users_forget(*, user_ids) -> None:
@@ -64,11 +114,25 @@ def signed_in_users_forget(*, user_ids) -> None:
     )
 
 
-def _forget_now_and_on_commit(user_ids: list) -> None:
+def _forget_now_and_on_commit(forget: Callable[[], None]) -> None:
     # Now, for this process's next read inside the transaction; on commit, for an entry another
     # request stored from the row as it was before the commit.
-    signed_in_users_forget(user_ids=user_ids)
-    transaction.on_commit(lambda: signed_in_users_forget(user_ids=user_ids))
+    forget()
+    transaction.on_commit(forget)
+
+
+def _users_and_their_tokens_forget(user_ids: list) -> None:
+    # A token's facts are cached apart from its user's. Writes that bypass the token's save()
+    # (user_deactivate revokes with one UPDATE) save the user in the same transaction.
+    lookup_ids = list(
+        ApiToken.objects.filter(user_id__in=user_ids).values_list("lookup_id", flat=True)
+    )
+
+    def forget():
+        signed_in_users_forget(user_ids=user_ids)
+        api_token_facts_forget(lookup_ids=lookup_ids)
+
+    _forget_now_and_on_commit(forget)
 
 
 # Signals, not the services: every write reaches the row through save() or delete() (services,
@@ -76,15 +140,22 @@ def _forget_now_and_on_commit(user_ids: list) -> None:
 @receiver(post_save, sender=User)
 @receiver(post_delete, sender=User)
 def user_changed(sender, instance, **kwargs):
-    _forget_now_and_on_commit([instance.pk])
+    _users_and_their_tokens_forget([instance.pk])
 
 
 @receiver(post_save, sender=Partner)
 @receiver(post_delete, sender=Partner)
 def partner_changed(sender, instance, **kwargs):
-    _forget_now_and_on_commit(
+    _users_and_their_tokens_forget(
         list(User.objects.filter(partner_id=instance.pk).values_list("pk", flat=True))
     )
+
+
+@receiver(post_save, sender=ApiToken)
+@receiver(post_delete, sender=ApiToken)
+def api_token_changed(sender, instance, **kwargs):
+    lookup_ids = [instance.lookup_id]
+    _forget_now_and_on_commit(lambda: api_token_facts_forget(lookup_ids=lookup_ids))
 
 
 class _CachedUserMixin:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -14,6 +15,7 @@ from django.utils.http import urlsafe_base64_decode
 from core.errors import NotFound
 from core.tenancy import partner_scope
 
+from .auth_backends import api_token_facts_get, api_token_facts_update, signed_in_user_get
 from .invitations import invitation_token
 from .models import API_TOKEN_PREFIX, ApiToken, Invitation, Partner, User, api_token_digest
 
@@ -72,25 +74,54 @@ def api_token_list(*, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).order_by("-created_at")
 
 
-def api_token_user(*, presented: str) -> User | None:
-    """Return the active user a presented token belongs to; None when it is not a usable token."""
-    prefix, _, rest = presented.partition("_")
-    lookup_id, _, secret = rest.partition("_")
-    if prefix != API_TOKEN_PREFIX or not lookup_id or not secret or len(presented) > 200:
-        return None
-    token = (
+class _ApiTokenFacts(NamedTuple):
+    pk: int
+    user_id: int
+    digest: str
+    expires_at: datetime
+    last_used_at: datetime | None
+
+
+def _usable_api_token_facts(lookup_id: str) -> _ApiTokenFacts | None:
+    row = (
         ApiToken.objects.usable()
-        .select_related("user__partner")
         .filter(lookup_id=lookup_id)
+        .values_list("pk", "user_id", "digest", "expires_at", "last_used_at")
         .first()
     )
-    if token is None or not hmac.compare_digest(token.digest, api_token_digest(secret)):
+    return None if row is None else _ApiTokenFacts(*row)
+
+
+def api_token_user(*, presented: str) -> User | None:
+    """Return the active user a presented token belongs to; None when it is not a usable token.
+
+    Reads no row on most calls: the token's facts and its user come from the cache while no
+    write has changed them (partners.auth_backends).
+    """
+    prefix, _, rest = presented.partition("_")
+    lookup_id, _, secret = rest.partition("_")
+    if prefix != API_TOKEN_PREFIX or not secret or len(presented) > 200:
         return None
-    if not token.user.is_active:
+    if not (lookup_id.isascii() and lookup_id.isalnum()):  # it names a cache key
         return None
+    version, token = api_token_facts_get(
+        lookup_id=lookup_id, load=lambda: _usable_api_token_facts(lookup_id)
+    )
     now = timezone.now()
+    if (
+        token is None
+        or token.expires_at <= now
+        or not hmac.compare_digest(token.digest, api_token_digest(secret))
+    ):
+        return None
+    user = signed_in_user_get(user_id=token.user_id)
+    if user is None or not user.is_active:
+        return None
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > (
         _LAST_USED_RESOLUTION_SECONDS
     ):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+        api_token_facts_update(
+            lookup_id=lookup_id, version=version, facts=token._replace(last_used_at=now)
+        )
+    return user
