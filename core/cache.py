@@ -42,8 +42,14 @@ def _missing_key(key, *args, **kwargs):
     raise ValueError(f"Key '{key}' not found (the cache is unreachable).")
 
 
+_INCR_EXISTING = (
+    "if redis.call('exists', KEYS[1]) == 1 then return redis.call('incrby', KEYS[1], ARGV[1]) end"
+)
+
+
 class ReusedRedisCacheClient(RedisCacheClient):
-    """Django's client, keeping one redis-py client per connection pool.
+    """Django's client, keeping one redis-py client per connection pool, incrementing in one
+    round trip.
 
     Django's builds a new one, with its table of some 170 reply handlers, for every cache call:
     a few calls per request (the session, the user, the rate-limit counter) made that a visible
@@ -60,6 +66,15 @@ class ReusedRedisCacheClient(RedisCacheClient):
         if client is None:
             client = self._clients[pool] = self._client(connection_pool=pool)
         return client
+
+    def incr(self, key, delta):
+        # Django's asks EXISTS, then INCR: two round trips, and a key expiring in between comes
+        # back as a counter without an expiry, which would then never reset.
+        client = self.get_client(key, write=True)
+        value = client.eval(_INCR_EXISTING, 1, key, delta)
+        if value is None:
+            raise ValueError(f"Key '{key}' not found.")
+        return value
 
 
 class FailOpenRedisCache(RedisCache):

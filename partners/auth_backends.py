@@ -57,10 +57,14 @@ def _current_version(version_key: str) -> str | None:
 
 
 def _versioned_get(
-    *, entry_key: str, version_key: str, load: Callable[[], T | None]
+    *, entry_key: str, version_key: str, load: Callable[[], T | None], found: dict | None = None
 ) -> tuple[str | None, T | None]:
-    """Return the current version and what `load` reads, from the cache when stored under it."""
-    found = cache.get_many([entry_key, version_key])
+    """Return the current version and what `load` reads, from the cache when stored under it.
+
+    `found`: the two keys already read from the cache with others, in one round trip.
+    """
+    if found is None:
+        found = cache.get_many([entry_key, version_key])
     version = found.get(version_key)
     entry = found.get(entry_key)
     if version is not None and entry is not None and entry[0] == version:
@@ -73,23 +77,51 @@ def _versioned_get(
     return version, value
 
 
+def _signed_in_user_load(user_id) -> User | None:
+    return User.objects.select_related("partner").filter(pk=user_id).first()
+
+
 def signed_in_user_get(*, user_id) -> User | None:
     """Return the user with this id and its partner, from the cache when its version is current."""
     return _versioned_get(
         entry_key=_entry_key(user_id),
         version_key=_version_key(user_id),
-        load=lambda: User.objects.select_related("partner").filter(pk=user_id).first(),
+        load=lambda: _signed_in_user_load(user_id),
     )[1]
+
+
+# A token's user never changes: knowing it, one round trip to the cache reads both.
+_token_user_ids: dict[str, int] = {}
+_TOKEN_USER_IDS_KEPT = 10_000
 
 
 def api_token_facts_get(
     *, lookup_id: str, load: Callable[[], T | None]
-) -> tuple[str | None, T | None]:
-    """Return a usable token's facts (`load` reads them) and the version they are current in,
-    from the cache while no write has changed the token, its user or its partner."""
-    return _versioned_get(
-        entry_key=_token_entry_key(lookup_id), version_key=_token_version_key(lookup_id), load=load
+) -> tuple[str | None, T | None, User | None]:
+    """Return a usable token's facts (`load` reads them, with the token's `user_id`), the version
+    they are current in, and the token's user with its partner; from the cache while no write has
+    changed the token, its user or its partner."""
+    token_keys = [_token_entry_key(lookup_id), _token_version_key(lookup_id)]
+    known_user_id = _token_user_ids.get(lookup_id)
+    user_keys = (
+        [_entry_key(known_user_id), _version_key(known_user_id)] if known_user_id else []
     )
+    found = cache.get_many(token_keys + user_keys)
+    version, facts = _versioned_get(
+        entry_key=token_keys[0], version_key=token_keys[1], load=load, found=found
+    )
+    if facts is None:
+        return version, None, None
+    if len(_token_user_ids) >= _TOKEN_USER_IDS_KEPT:
+        _token_user_ids.clear()
+    _token_user_ids[lookup_id] = facts.user_id
+    _, user = _versioned_get(
+        entry_key=_entry_key(facts.user_id),
+        version_key=_version_key(facts.user_id),
+        load=lambda: _signed_in_user_load(facts.user_id),
+        found=found if known_user_id == facts.user_id else None,
+    )
+    return version, facts, user
 
 
 def api_token_facts_update(*, lookup_id: str, version: str | None, facts) -> None:

@@ -15,7 +15,7 @@ from django.utils.http import urlsafe_base64_decode
 from core.errors import NotFound
 from core.tenancy import partner_scope
 
-from .auth_backends import api_token_facts_get, api_token_facts_update, signed_in_user_get
+from .auth_backends import api_token_facts_get, api_token_facts_update
 from .invitations import invitation_token
 from .models import API_TOKEN_PREFIX, ApiToken, Invitation, Partner, User, api_token_digest
 
@@ -104,7 +104,7 @@ def api_token_user(*, presented: str) -> User | None:
         return None
     if not (lookup_id.isascii() and lookup_id.isalnum()):  # it names a cache key
         return None
-    version, token = api_token_facts_get(
+    version, token, user = api_token_facts_get(
         lookup_id=lookup_id, load=lambda: _usable_api_token_facts(lookup_id)
     )
     now = timezone.now()
@@ -114,7 +114,6 @@ def api_token_user(*, presented: str) -> User | None:
         or not hmac.compare_digest(token.digest, api_token_digest(secret))
     ):
         return None
-    user = signed_in_user_get(user_id=token.user_id)
     if user is None or not user.is_active:
         return None
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > (

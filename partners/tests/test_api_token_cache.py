@@ -106,3 +106,28 @@ def test_last_used_is_written_at_most_every_five_minutes_through_the_cache(issue
     with time_machine.travel(later):
         assert client.get("/v1/me").status_code == 200
         assert ApiToken.objects.get(pk=token.pk).last_used_at >= later
+
+
+def test_a_known_token_and_its_user_are_read_from_the_cache_in_one_round_trip(
+    issued, monkeypatch
+):
+    _token, client = issued
+    assert client.get("/v1/me").status_code == 200
+    reads = []
+    read_many = cache.get_many
+
+    def spy(keys, version=None):
+        reads.append(list(keys))
+        return read_many(keys, version=version)
+
+    add = cache.add
+
+    def spy_add(key, *args, **kwargs):
+        reads.append([key])
+        return add(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get_many", spy)
+    monkeypatch.setattr(cache, "add", spy_add)  # a version missed is added, then read
+    assert client.get("/v1/me").status_code == 200
+    signed_in_reads = [keys for keys in reads if keys[0].startswith("portal:")]
+    assert len(signed_in_reads) == 1 and len(signed_in_reads[0]) == 4
