@@ -1,12 +1,10 @@
 """Who is signed in, without reading the user and partner rows on every request.
 
 AuthenticationMiddleware asks the session's backend for the user on each request. These backends
-keep the user (with its partner) in the cache, stamped with the user's current version. Every save
-or delete of a user, or of a partner for all its users, gives the users concerned a new version at
-once and again when its transaction commits, in the cache every process shares. So a role change,
-a deactivation or a password change (which changes the session hash Django checks) takes effect on
-the next request anywhere, and an entry stored by a request that read the row before the change
-commits carries the old version and is never used.
+keep the user (with its partner) in the cache as a versioned copy (core.cached_rows). Every save
+or delete of a user, or of a partner for all its users, renews the versions of the users
+concerned. So a role change, a deactivation or a password change (which changes the session hash
+Django checks) takes effect on the next request anywhere.
 
 An API token's facts (its user, digest, expiry) are kept the same way under a version of the
 token, renewed by every save or delete of the token and by every change to its user or partner.
@@ -14,25 +12,20 @@ token, renewed by every save or delete of the token and by every change to its u
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from typing import TypeVar
 
 from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+
+from core.cached_rows import cached_row_get, cached_row_replace, versions_renew_now_and_on_commit
 
 from .models import ApiToken, Partner, User
 
 T = TypeVar("T")
-
-# A version outlives the entries it stamps. An entry lives a minute: the cache fails open
-# (core/cache.py), so a new version that could not reach it leaves a stale entry at most that long.
-_TIMEOUT_SECONDS = 24 * 3600
-_ENTRY_SECONDS = 60
 
 
 def _entry_key(user_id) -> str:
@@ -51,40 +44,14 @@ def _token_version_key(lookup_id) -> str:
     return f"portal:api-token:version:{lookup_id}"
 
 
-def _current_version(version_key: str) -> str | None:
-    cache.add(version_key, secrets.token_hex(8), _TIMEOUT_SECONDS)
-    return cache.get(version_key)
-
-
-def _versioned_get(
-    *, entry_key: str, version_key: str, load: Callable[[], T | None], found: dict | None = None
-) -> tuple[str | None, T | None]:
-    """Return the current version and what `load` reads, from the cache when stored under it.
-
-    `found`: the two keys already read from the cache with others, in one round trip.
-    """
-    if found is None:
-        found = cache.get_many([entry_key, version_key])
-    version = found.get(version_key)
-    entry = found.get(entry_key)
-    if version is not None and entry is not None and entry[0] == version:
-        return version, entry[1]
-    # Read before the row: a change committed in between gives a newer version than this one.
-    version = version or _current_version(version_key)
-    value = load()
-    if value is not None and version is not None:
-        cache.set(entry_key, (version, value), _ENTRY_SECONDS)
-    return version, value
-
-
 def _signed_in_user_load(user_id) -> User | None:
     return User.objects.select_related("partner").filter(pk=user_id).first()
 
 
 def signed_in_user_get(*, user_id) -> User | None:
     """Return the user with this id and its partner, from the cache when its version is current."""
-    return _versioned_get(
-        entry_key=_entry_key(user_id),
+    return cached_row_get(
+        copy_key=_entry_key(user_id),
         version_key=_version_key(user_id),
         load=lambda: _signed_in_user_load(user_id),
     )[1]
@@ -107,16 +74,16 @@ def api_token_facts_get(
         [_entry_key(known_user_id), _version_key(known_user_id)] if known_user_id else []
     )
     found = cache.get_many(token_keys + user_keys)
-    version, facts = _versioned_get(
-        entry_key=token_keys[0], version_key=token_keys[1], load=load, found=found
+    version, facts = cached_row_get(
+        copy_key=token_keys[0], version_key=token_keys[1], load=load, found=found
     )
     if facts is None:
         return version, None, None
     if len(_token_user_ids) >= _TOKEN_USER_IDS_KEPT:
         _token_user_ids.clear()
     _token_user_ids[lookup_id] = facts.user_id
-    _, user = _versioned_get(
-        entry_key=_entry_key(facts.user_id),
+    _, user = cached_row_get(
+        copy_key=_entry_key(facts.user_id),
         version_key=_version_key(facts.user_id),
         load=lambda: _signed_in_user_load(facts.user_id),
         found=found if known_user_id == facts.user_id else None,
@@ -125,46 +92,17 @@ def api_token_facts_get(
 
 
 def api_token_facts_update(*, lookup_id: str, version: str | None, facts) -> None:
-    """Store facts changed by a write that renews no version (the time of last use). Stamped
-    with the version they were read in: a revocation since then has made that one stale."""
-    if version is not None:
-        cache.set(_token_entry_key(lookup_id), (version, facts), _ENTRY_SECONDS)
-
-
-def api_token_facts_forget(*, lookup_ids) -> None:
-    """Give these tokens a new version: what the cache holds of them is not used again."""
-    cache.set_many(
-        {_token_version_key(lookup_id): secrets.token_hex(8) for lookup_id in lookup_ids},
-        _TIMEOUT_SECONDS,
-    )
-
-
-def signed_in_users_forget(*, user_ids) -> None:
-    """Give these users a new version: their cached entries are not used again."""
-    cache.set_many(
-        {_version_key(user_id): secrets.token_hex(8) for user_id in user_ids}, _TIMEOUT_SECONDS
-    )
-
-
-def _forget_now_and_on_commit(forget: Callable[[], None]) -> None:
-    # Now, for this process's next read inside the transaction; on commit, for an entry another
-    # request stored from the row as it was before the commit.
-    forget()
-    transaction.on_commit(forget)
+    """Store facts changed by a write that renews no version: the time of last use."""
+    cached_row_replace(copy_key=_token_entry_key(lookup_id), version=version, value=facts)
 
 
 def _users_and_their_tokens_forget(user_ids: list) -> None:
     # A token's facts are cached apart from its user's. Writes that bypass the token's save()
     # (user_deactivate revokes with one UPDATE) save the user in the same transaction.
-    lookup_ids = list(
-        ApiToken.objects.filter(user_id__in=user_ids).values_list("lookup_id", flat=True)
+    lookup_ids = ApiToken.objects.filter(user_id__in=user_ids).values_list("lookup_id", flat=True)
+    versions_renew_now_and_on_commit(
+        [*map(_version_key, user_ids), *map(_token_version_key, lookup_ids)]
     )
-
-    def forget():
-        signed_in_users_forget(user_ids=user_ids)
-        api_token_facts_forget(lookup_ids=lookup_ids)
-
-    _forget_now_and_on_commit(forget)
 
 
 # Signals, not the services: every write reaches the row through save() or delete() (services,
@@ -186,8 +124,7 @@ def partner_changed(sender, instance, **kwargs):
 @receiver(post_save, sender=ApiToken)
 @receiver(post_delete, sender=ApiToken)
 def api_token_changed(sender, instance, **kwargs):
-    lookup_ids = [instance.lookup_id]
-    _forget_now_and_on_commit(lambda: api_token_facts_forget(lookup_ids=lookup_ids))
+    versions_renew_now_and_on_commit([_token_version_key(instance.lookup_id)])
 
 
 class _CachedUserMixin:

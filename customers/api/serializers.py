@@ -84,34 +84,35 @@ class CustomerOutput(serializers.Serializer):
     def to_representation(self, customer) -> dict:
         # The fields above document the shape; walking them for each of a page's customers
         # cost more than the page's query.
+        address = _address(customer)
         return {
             "id": str(customer.entra_tenant_id),
-            "companyProfile": self.get_companyProfile(customer),
-            "billingProfile": self.get_billingProfile(customer),
+            "companyProfile": self.get_companyProfile(customer, address),
+            "billingProfile": self.get_billingProfile(customer, address),
             "createdAt": _DATETIME.to_representation(customer.created_at),
             "relationshipToPartner": self.get_relationshipToPartner(customer),
             "links": self.get_links(customer),
             "attributes": attributes("Customer"),
         }
 
-    def get_companyProfile(self, customer) -> dict:
+    def get_companyProfile(self, customer, address: dict | None = None) -> dict:
         return {
             "tenantId": str(customer.entra_tenant_id),
             "domain": customer.primary_domain,
             "companyName": customer.company_name,
             "email": customer.contact_email,
-            "address": _address(customer),
+            "address": address or _address(customer),
             "attributes": attributes("CustomerCompanyProfile"),
         }
 
-    def get_billingProfile(self, customer) -> dict:
+    def get_billingProfile(self, customer, address: dict | None = None) -> dict:
         return {
             "contactName": customer.contact_name,
             "email": customer.contact_email,
             "phone": customer.contact_phone,
             # Partner Center keeps the company's name and address on the billing profile too.
             "companyName": customer.company_name,
-            "defaultAddress": {**_address(customer), "state": customer.region},
+            "defaultAddress": {**(address or _address(customer)), "state": customer.region},
             "attributes": attributes("CustomerBillingProfile"),
         }
 
