@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
 from rest_framework.throttling import UserRateThrottle
@@ -30,8 +33,24 @@ def rate_limit_check(request, *, group: str, key: str, rate: str, increment: boo
         )
 
 
+def window_count(key: str, *, seconds: int, at: float) -> tuple[int, float]:
+    """Count one call in the fixed window of `seconds` that `at` falls in; return the count so far
+    and the seconds left in the window.
+
+    One atomic increment when the window's counter exists (every call but the window's first);
+    else an add, which of two first calls at once only one wins, the other incrementing.
+    """
+    start = at - at % seconds
+    counter = f"ratelimit:{key}:{int(start)}"
+    try:
+        count = cache.incr(counter)
+    except ValueError:  # the window's first call, or the cache unreachable (counts as first)
+        count = 1 if cache.add(counter, 1, seconds + 1) else cache.incr(counter)
+    return count, start + seconds - at
+
+
 class PortalUserRateThrottle(UserRateThrottle):
-    """DRF's per-user throttle on django-ratelimit's counter, anonymous callers by client IP.
+    """DRF's per-user throttle on an atomic counter per window, anonymous callers by client IP.
 
     DRF's own throttle keeps a list of every request's time in the cache and writes it back whole:
     two requests at once both read the old list, so parallel callers get past the limit, and at a
@@ -50,12 +69,10 @@ class PortalUserRateThrottle(UserRateThrottle):
         key = self.get_cache_key(request, view)
         if key is None:
             return True
-        usage = get_usage(request, group=f"api-{self.scope}", key=lambda group, request: key,
-                          rate=(self.num_requests, self.duration), method=(None,),
-                          increment=True)
-        if usage is None or not usage["should_limit"]:
+        count, time_left = window_count(key, seconds=self.duration, at=time.time())
+        if count <= self.num_requests:
             return True
-        self.time_left = usage["time_left"]
+        self.time_left = time_left
         return False
 
     def wait(self) -> int | None:
