@@ -19,13 +19,34 @@ from .policy import Cancellation, purchase_cancellation, reservation_refunds_usd
 from .refundable import credit_ledger, credit_ledger_in_memory
 
 
-def order_list(*, customer) -> QuerySet[Order]:
-    """Return the customer's orders, newest first, with their lines (two queries a page)."""
-    return (
-        Order.objects.filter(customer=customer)
-        .prefetch_related(Prefetch("lines", queryset=Purchase.objects.order_by("line_number")))
-        .order_by("-placed_at", "-id")
+def order_list(*, customer, with_lines: bool = True) -> QuerySet[Order]:
+    """Return the customer's orders, newest first, with their lines (two queries a page) unless
+    the caller reads them with order_lines."""
+    orders = Order.objects.filter(customer=customer).order_by("-placed_at", "-id")
+    if not with_lines:
+        return orders
+    return orders.prefetch_related(
+        Prefetch("lines", queryset=Purchase.objects.order_by("line_number"))
     )
+
+
+def order_lines(*, orders: list[Order]) -> dict[uuid.UUID, list[Purchase]]:
+    """Return the lines of these orders by order id, in line order, in one query.
+
+    Cheaper than prefetching them for a page of orders: Django's prefetch builds a queryset for
+    each order, which cost a page of 25 more than the query itself.
+    """
+    by_id = {order.pk: order for order in orders}
+    lines: dict[uuid.UUID, list[Purchase]] = {order_id: [] for order_id in by_id}
+    for line in Purchase.objects.filter(order_id__in=list(by_id)).order_by("line_number"):
+        line.order = by_id[line.order_id]  # as a prefetch would, so line.order reads nothing
+        lines[line.order_id].append(line)
+    return lines
+
+
+def lines_of(orders: Iterable[Order]) -> dict[uuid.UUID, list[Purchase]]:
+    """The orders' lines by order id, as order.lines gives them: prefetched by order_list."""
+    return {order.pk: list(order.lines.all()) for order in orders}
 
 
 def order_get(*, customer, order_id: uuid.UUID | str) -> Order:
@@ -97,16 +118,23 @@ def _refunds_if_needed(
 
 
 def cancellation_facts(
-    *, customer, orders: Iterable[Order], at: datetime
+    *,
+    customer,
+    orders: Iterable[Order],
+    at: datetime,
+    lines_by_order: dict[uuid.UUID, list[Purchase]] | None = None,
 ) -> dict[int, Cancellation]:
     """Return each line's cancellation facts (allowed, until when, why not, the credit), by id.
 
-    The reservation refunds of the customer and the credits of the orders are read once, so a
-    page of orders costs the same few queries as one, and only when a line still in its window
-    (a reservation, for the refunds) needs them.
+    `lines_by_order`: the orders' lines (order_lines); left out, as order.lines gives them. The
+    reservation refunds of the customer and the credits of the orders are read once, so a page
+    of orders costs the same few queries as one, and only when a line still in its window (a
+    reservation, for the refunds) needs them.
     """
     orders = list(orders)
-    lines = [line for order in orders for line in order.lines.all()]
+    if lines_by_order is None:
+        lines_by_order = lines_of(orders)
+    lines = [line for order in orders for line in lines_by_order[order.pk]]
     in_window = _in_window(lines, at=at)
     refunded_usd = _refunds_if_needed(customer=customer, in_window=in_window, at=at)
     ledger = credit_ledger_in_memory(orders=orders) if in_window else None

@@ -11,14 +11,19 @@ from core.money import decimal_text
 
 from .api.serializers import order_representation
 from .models import Credit, Order, Purchase
-from .selectors import cancellation_facts
+from .selectors import cancellation_facts, lines_of
 
 
 def order_data(order: Order) -> dict:
     """Shape the order as GET /v1/customers/{id}/orders/{orderId} answers it."""
     customer = order.customer
-    facts = cancellation_facts(customer=customer, orders=[order], at=timezone.now())
-    return order_representation(order, customer=customer, cancellations=facts)
+    lines_by_order = lines_of([order])
+    facts = cancellation_facts(
+        customer=customer, orders=[order], at=timezone.now(), lines_by_order=lines_by_order
+    )
+    return order_representation(
+        order, customer=customer, cancellations=facts, lines=lines_by_order[order.pk]
+    )
 
 
 def purchase_data(purchase: Purchase) -> dict:

@@ -89,15 +89,15 @@ def _line_links(catalog_item_id: str, country: str) -> dict:
     return {name: link(f"{path}?country={country}") for name, path in paths.items()}
 
 
-def order_representation(order, *, customer, cancellations: dict) -> dict:
+def order_representation(order, *, customer, cancellations: dict, lines: list) -> dict:
     """The order as API.md shapes it (OrderOutput); `cancellations` maps line ids to facts."""
     currency = order.currency_code
     country = customer.country.code
-    lines = []
-    for line in order.lines.all():
+    represented_lines = []
+    for line in lines:
         facts = cancellations[line.pk]
         product_id, sku_id = line.catalog_item_id.split(":")[:2]
-        lines.append(
+        represented_lines.append(
             {
                 "lineItemNumber": line.line_number,
                 "offerId": line.catalog_item_id,
@@ -140,7 +140,7 @@ def order_representation(order, *, customer, cancellations: dict) -> dict:
         "taxTotal": decimal_text(order.tax_total, currency),
         "total": decimal_text(order.total, currency),
         "billingCycle": "one_time",
-        "lineItems": lines,
+        "lineItems": represented_lines,
         "links": {"self": link(
             f"{api_root()}/customers/{customer.entra_tenant_id}/orders/{order.id}"
         )},

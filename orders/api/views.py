@@ -49,10 +49,19 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 100
 
 
-def _represented(orders, customer) -> list[dict]:
-    facts = selectors.cancellation_facts(customer=customer, orders=orders, at=timezone.now())
+def _represented(orders, customer, lines_by_order: dict | None = None) -> list[dict]:
+    """`lines_by_order`: the orders' lines (selectors.order_lines); left out, as order.lines gives
+    them."""
+    if lines_by_order is None:
+        lines_by_order = selectors.lines_of(orders)
+    facts = selectors.cancellation_facts(
+        customer=customer, orders=orders, at=timezone.now(), lines_by_order=lines_by_order
+    )
     return [
-        order_representation(order, customer=customer, cancellations=facts) for order in orders
+        order_representation(
+            order, customer=customer, cancellations=facts, lines=lines_by_order[order.pk]
+        )
+        for order in orders
     ]
 
 
@@ -85,9 +94,10 @@ class OrderCollectionApi(APIView):
         customer = customer_get(customer_id=customer_id)
         paginator = ContinuationPagination()
         page = paginator.paginate_queryset(
-            selectors.order_list(customer=customer), request, view=self
+            selectors.order_list(customer=customer, with_lines=False), request, view=self
         )
-        return paginator.get_paginated_response(_represented(page, customer))
+        lines_by_order = selectors.order_lines(orders=page)
+        return paginator.get_paginated_response(_represented(page, customer, lines_by_order))
 
     @extend_schema(
         request=OrderCreateInput,

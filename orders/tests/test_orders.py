@@ -224,3 +224,23 @@ def test_customer_pages_issue_the_same_queries_for_1_and_50_orders(
             assert client.get(f"/customers/{customer.entra_tenant_id}/{page}/").status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_api_orders_page_issues_the_same_queries_for_1_and_30_orders(
+    owner_partner, global_admin, api_client_for
+):
+    few, many = (CustomerFactory(partner=owner_partner) for _ in range(2))
+    order_for(few, sku=priced_sku(countries=("IT",)))
+    sku = priced_sku(countries=("IT",))
+    for _ in range(30):
+        order_for(many, sku=sku)
+    client = api_client_for(global_admin)
+    counts = []
+    for customer in (few, many):
+        path = f"/v1/customers/{customer.entra_tenant_id}/orders"
+        client.get(path)  # the customer's first read stores its copy in the cache
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(path).json()
+        counts.append(len(queries))
+        assert all(item["lineItems"] for item in body["items"])
+    assert counts[0] == counts[1]
