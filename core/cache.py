@@ -5,7 +5,8 @@ default (no REDIS_URL) keeps the same things in files, with counting made atomic
 What the portal keeps there is rate-limit counters (ours, allauth's sign-in throttles, DRF's),
 allauth's record of used TOTP codes, recomputable chart counts and, for minutes at a time, copies
 of sessions, of the signed-in user and of catalogue facts: their rows live in the database.
-Letting requests through while the counters are gone is the choice RATELIMIT_FAIL_OPEN states.
+Letting requests through while the counters are gone is the choice core.ratelimits makes: with
+the cache down, limits must not lock every partner out of downloads.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ class FailOpenRedisCache(RedisCache):
         self._class = ReusedRedisCacheClient  # RedisCache.__init__ sets its own
 
     # add() says "stored" so that callers taking a lock or a first count go ahead (allauth's
-    # cache lock and TOTP replay guard, django-ratelimit's counter).
+    # cache lock and TOTP replay guard, the first count of a rate-limit window).
     add = _fail_open(RedisCache.add, lambda *args, **kwargs: True)
     get = _fail_open(RedisCache.get, lambda key, default=None, version=None: default)
     set = _fail_open(RedisCache.set, lambda *args, **kwargs: None)

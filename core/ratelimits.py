@@ -1,12 +1,15 @@
-"""Rate limits on top of django-ratelimit, answering 429 with Retry-After."""
+"""Rate limits: an atomic counter per caller and fixed window in the shared cache, answering 429
+with Retry-After."""
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import time
 
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
-from django_ratelimit.core import get_usage
 from rest_framework.throttling import UserRateThrottle
 
 from core.client_ip import rate_limit_ip
@@ -21,16 +24,30 @@ class RateLimited(PortalError):
         self.retry_after = retry_after
 
 
-def rate_limit_check(request, *, group: str, key: str, rate: str, increment: bool) -> None:
-    """Raise RateLimited when the caller is over the rate; count this call when `increment`."""
-    usage = get_usage(request, group=group, key=key, rate=rate, method=(None,),
-                      increment=increment)
-    if usage is not None and usage["should_limit"]:
-        raise RateLimited(
-            _("Too many requests. Try again in %(seconds)s seconds.")
-            % {"seconds": usage["time_left"]},
-            retry_after=max(1, int(usage["time_left"])),
-        )
+_RATE = re.compile(r"^(\d+)/(\d*)([smhd])$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_IPV6_PREFIX = 64  # one subscriber's whole network counts as one caller, as django-ratelimit did
+
+
+def rate_parse(rate: str) -> tuple[int, int]:
+    """'20/m' → (20, 60); '5/10m' → (5, 600)."""
+    match = _RATE.match(rate)
+    if match is None:
+        raise ImproperlyConfigured(f"A rate is calls/period, like 20/m or 5/10m: {rate!r}")
+    calls, multiple, unit = match.groups()
+    return int(calls), int(multiple or 1) * _UNIT_SECONDS[unit]
+
+
+def _counted_address(request) -> str:
+    address = rate_limit_ip(request)
+    if ":" not in address:
+        return address
+    return str(ipaddress.ip_network(f"{address}/{_IPV6_PREFIX}", strict=False).network_address)
+
+
+def _counter(key: str, *, seconds: int, at: float) -> tuple[str, float]:
+    start = at - at % seconds
+    return f"ratelimit:{key}:{int(start)}", start + seconds - at
 
 
 def window_count(key: str, *, seconds: int, at: float) -> tuple[int, float]:
@@ -40,13 +57,36 @@ def window_count(key: str, *, seconds: int, at: float) -> tuple[int, float]:
     One atomic increment when the window's counter exists (every call but the window's first);
     else an add, which of two first calls at once only one wins, the other incrementing.
     """
-    start = at - at % seconds
-    counter = f"ratelimit:{key}:{int(start)}"
+    counter, time_left = _counter(key, seconds=seconds, at=at)
     try:
         count = cache.incr(counter)
     except ValueError:  # the window's first call, or the cache unreachable (counts as first)
         count = 1 if cache.add(counter, 1, seconds + 1) else cache.incr(counter)
-    return count, start + seconds - at
+    return count, time_left
+
+
+def window_peek(key: str, *, seconds: int, at: float) -> tuple[int, float]:
+    """Return the calls counted so far in the window `at` falls in, and the seconds left in it."""
+    counter, time_left = _counter(key, seconds=seconds, at=at)
+    return cache.get(counter, 0), time_left
+
+
+def rate_limit_check(request, *, group: str, key: str, rate: str, increment: bool) -> None:
+    """Raise RateLimited when the caller is over the rate; count this call when `increment`.
+
+    `key` is "ip" (the client's address, core.client_ip) or "user". One cache round trip: the
+    checks sit on hot paths (every download), where django-ratelimit's add-then-read took two.
+    """
+    limit, seconds = rate_parse(rate)
+    who = _counted_address(request) if key == "ip" else f"user:{request.user.pk}"
+    measure = window_count if increment else window_peek
+    count, time_left = measure(f"{group}:{who}", seconds=seconds, at=time.time())
+    if count > limit:
+        raise RateLimited(
+            _("Too many requests. Try again in %(seconds)s seconds.")
+            % {"seconds": int(time_left) + 1},
+            retry_after=int(time_left) + 1,
+        )
 
 
 class PortalUserRateThrottle(UserRateThrottle):

@@ -551,8 +551,3 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
     },
 }
-# Rate limits guard against guessing and abuse; with the cache down they let requests through
-# rather than locking every partner out of downloads.
-RATELIMIT_FAIL_OPEN = True
-# django-ratelimit's "ip" key: the client as core.client_ip decides it, never a raw header.
-RATELIMIT_IP_META_KEY = "core.client_ip.rate_limit_ip"

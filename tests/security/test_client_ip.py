@@ -138,7 +138,7 @@ def test_a_value_that_is_not_an_ip_address_names_no_client(settings, junk):
 
 
 def test_a_peer_that_is_no_address_is_counted_in_one_bucket(settings):
-    # gunicorn on a Unix socket leaves REMOTE_ADDR empty; django-ratelimit would fail on it.
+    # gunicorn on a Unix socket leaves REMOTE_ADDR empty; a limit must still count someone.
     _behind_proxy(settings, 0)
     assert client_ip(_request(remote_addr="")) is None
     assert rate_limit_ip(_request(remote_addr="")) == "0.0.0.0"

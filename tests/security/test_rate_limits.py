@@ -7,9 +7,12 @@ these complete them with the scope of each limit and its side effects.
 
 from __future__ import annotations
 
+import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 
 from activity.models import Event, OperationType
+from core.ratelimits import rate_parse
 from core.roles import Role
 from core.tenancy import partner_scope
 from partners.tests.factories import UserFactory, totp_enrol
@@ -141,3 +144,27 @@ def test_an_address_limited_for_guessing_gets_no_download_and_counts_none(
     assert Client(REMOTE_ADDR="198.51.100.51").get(path).status_code == 200
     with partner_scope(purchase.partner):
         assert DownloadLink.objects.get().download_count == 1
+
+
+def test_guesses_from_one_ipv6_network_count_together_and_another_network_is_not_held_back(
+    db, settings
+):
+    settings.BAD_DOWNLOAD_TOKEN_RATE = "2/m"
+    # A subscriber gets a whole /64: rotating addresses inside it must not reset the count.
+    for host in ("1", "2", "3"):
+        Client(REMOTE_ADDR=f"2001:db8:0:1::{host}").get("/downloads/" + "g" * 43)
+    assert Client(REMOTE_ADDR="2001:db8:0:1::ff").get("/downloads/" + "g" * 43).status_code == 429
+    assert Client(REMOTE_ADDR="2001:db8:0:2::1").get("/downloads/" + "g" * 43).status_code == 410
+
+
+@pytest.mark.parametrize(
+    ("rate", "expected"), [("20/m", (20, 60)), ("30/h", (30, 3600)), ("5/10m", (5, 600))]
+)
+def test_a_rate_is_calls_per_period(rate, expected):
+    assert rate_parse(rate) == expected
+
+
+@pytest.mark.parametrize("rate", ["", "20", "20/", "20/w", "-1/m", "20/m "])
+def test_a_malformed_rate_is_refused_at_the_first_check(rate):
+    with pytest.raises(ImproperlyConfigured):
+        rate_parse(rate)
