@@ -18,13 +18,15 @@ from django.utils.translation import gettext as _
 
 from catalog.models import ProductFamily
 
-from .models import Credit, CreditKind, Purchase, PurchaseStatus
+from .credit_sql import CreditRows, credit_rows
+from .models import PurchaseStatus
 from .refundable import (
     ONE_DAY,
     CancellationCredit,
     CreditLedger,
     credit_capped,
     credit_ledger,
+    ledger_of,
     purchase_credit,
 )
 
@@ -68,24 +70,33 @@ def reservation_refunds_usd(*, customer, at: datetime) -> Decimal | None:
     A cancellation reads this after locking the customer row (orders.services.cancellation), so
     of two cancellations at once the second counts the first's pending credit.
     """
+    return refunds_usd(
+        credit_rows(customer_id=customer.pk, ledger=False, refunds_since=at - CAP_PERIOD)
+    )
+
+
+def refunds_usd(rows: CreditRows) -> Decimal | None:
     total = Decimal(0)
-    booked = Credit.objects.filter(
-        customer=customer,
-        kind=CreditKind.CANCEL_IMMEDIATE,
-        booked_at__gt=at - CAP_PERIOD,
-        purchase__family=ProductFamily.AZURE_RESERVATION,
-    ).values_list("total", "currency_code").order_by()
-    held = Purchase.objects.filter(
-        customer=customer,
-        family=ProductFamily.AZURE_RESERVATION,
-        status=PurchaseStatus.PENDING_CANCELLATION,
-    ).values_list("cancellation_credit_total", "currency_code").order_by()
-    for amount, currency in booked.union(held, all=True):  # one statement for both
+    for amount, currency in rows.refunds:
         usd = to_usd(amount, currency)
         if usd is None:
             return None
         total += usd
     return total
+
+
+def customer_credits(
+    *, customer, at: datetime, refunds: bool, order_id=None
+) -> tuple[CreditLedger, Decimal | None | bool]:
+    """The ledger of the customer's orders (of one, with `order_id`) and, when `refunds`, its
+    reservation refunds in US dollars (reservation_refunds_usd; else False, "not loaded"), read
+    in one statement."""
+    rows = credit_rows(
+        customer_id=customer.pk,
+        order_id=order_id,
+        refunds_since=at - CAP_PERIOD if refunds else None,
+    )
+    return ledger_of(rows), refunds_usd(rows) if refunds else False
 
 
 def purchase_cancellation(

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Sum
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -34,7 +33,8 @@ from catalog.models import Billing
 from core.errors import Conflict, NotFound
 from core.money import format_money, round_money, tax_on, tax_split
 
-from .models import Credit, Order, Purchase, PurchaseStatus
+from .credit_sql import CreditRows, credit_rows
+from .models import Order, Purchase, PurchaseStatus
 
 ZERO = Decimal(0)
 # The stable code of "more than can still come back", in problem+json and on PortalError.
@@ -128,20 +128,13 @@ class CreditLedger:
 
 def credit_ledger(*, customer=None, order_id: uuid.UUID | None = None) -> CreditLedger:
     """The credits booked and held for one customer's orders, or for one order (one query)."""
-    scope = {"customer": customer} if order_id is None else {"order_id": order_id}
+    rows = credit_rows(customer_id=customer.pk if order_id is None else None, order_id=order_id)
+    return ledger_of(rows)
+
+
+def ledger_of(rows: CreditRows) -> CreditLedger:
     ledger = CreditLedger()
-    booked = (
-        Credit.objects.filter(**scope)
-        .values_list("order_id", "purchase_id")
-        .annotate(total=Sum("total"))
-        .order_by()
-    )
-    held = Purchase.objects.filter(
-        **scope,
-        status=PurchaseStatus.PENDING_CANCELLATION,
-        cancellation_credit_total__isnull=False,
-    ).values_list("order_id", "pk", "cancellation_credit_total").order_by()
-    for order, purchase, total in booked.union(held, all=True):
+    for order, purchase, total in rows.ledger:
         ledger._add(order, purchase, total)
     return ledger
 

@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -15,8 +14,13 @@ from catalog.models import ProductFamily
 from core.errors import NotFound
 
 from .models import Cart, Order, Purchase, PurchaseStatus
-from .policy import Cancellation, purchase_cancellation, reservation_refunds_usd
-from .refundable import credit_ledger, credit_ledger_in_memory
+from .policy import (
+    Cancellation,
+    customer_credits,
+    purchase_cancellation,
+    reservation_refunds_usd,
+)
+from .refundable import credit_ledger_in_memory
 
 
 def order_list(*, customer, with_lines: bool = True) -> QuerySet[Order]:
@@ -109,12 +113,9 @@ def _in_window(purchases: list[Purchase], *, at: datetime) -> list[Purchase]:
     ]
 
 
-def _refunds_if_needed(
-    *, customer, in_window: list[Purchase], at: datetime
-) -> Decimal | None | bool:
-    if any(p.family == ProductFamily.AZURE_RESERVATION for p in in_window):
-        return reservation_refunds_usd(customer=customer, at=at)
-    return False  # purchase_cancellation's "not loaded": no reservation will ask for it
+def _reservation_in(in_window: list[Purchase]) -> bool:
+    # Only a reservation asks for the refunds; else purchase_cancellation's False, "not loaded".
+    return any(p.family == ProductFamily.AZURE_RESERVATION for p in in_window)
 
 
 def cancellation_facts(
@@ -136,14 +137,17 @@ def cancellation_facts(
         lines_by_order = lines_of(orders)
     lines = [line for order in orders for line in lines_by_order[order.pk]]
     in_window = _in_window(lines, at=at)
-    refunded_usd = _refunds_if_needed(customer=customer, in_window=in_window, at=at)
-    ledger = credit_ledger_in_memory(orders=orders) if in_window else None
-    if in_window and ledger is None:
-        ledger = (
-            credit_ledger(order_id=orders[0].pk)
-            if len(orders) == 1
-            else credit_ledger(customer=customer)
-        )
+    refunds = _reservation_in(in_window)
+    ledger, refunded_usd = None, False
+    if in_window:
+        ledger = credit_ledger_in_memory(orders=orders)
+        if ledger is None:
+            ledger, refunded_usd = customer_credits(
+                customer=customer, at=at, refunds=refunds,
+                order_id=orders[0].pk if len(orders) == 1 else None,
+            )
+        elif refunds:
+            refunded_usd = reservation_refunds_usd(customer=customer, at=at)
     return {
         line.pk: purchase_cancellation(
             purchase=line, at=at, refunded_usd=refunded_usd, ledger=ledger
@@ -162,8 +166,11 @@ def purchase_cancellation_facts(
     """
     purchases = list(purchases)
     in_window = _in_window(purchases, at=at)
-    refunded_usd = _refunds_if_needed(customer=customer, in_window=in_window, at=at)
-    ledger = credit_ledger(customer=customer) if in_window else None
+    ledger, refunded_usd = None, False
+    if in_window:
+        ledger, refunded_usd = customer_credits(
+            customer=customer, at=at, refunds=_reservation_in(in_window)
+        )
     return {
         p.pk: purchase_cancellation(purchase=p, at=at, refunded_usd=refunded_usd, ledger=ledger)
         for p in purchases
