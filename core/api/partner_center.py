@@ -10,7 +10,8 @@ from __future__ import annotations
 import functools
 from datetime import UTC, date, datetime
 
-from django.urls import Resolver404, resolve, reverse
+from django.conf import settings
+from django.urls import Resolver404, get_script_prefix, get_urlconf, resolve, reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.parsers import JSONParser
@@ -114,11 +115,15 @@ def partner_center_datetime(text: str) -> date | datetime | None:
     return None
 
 
-@functools.cache
 def api_root() -> str:
     """The API's path prefix (/v1); links of lists are formatted from it: reverse() costs about
     16 µs a call, several a row, on a page that serializes in a few milliseconds."""
-    return reverse("api:me").removesuffix("/me")
+    return _api_root(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
+@functools.lru_cache(maxsize=16)
+def _api_root(script_prefix: str, urlconf: str) -> str:
+    return reverse("api:me", urlconf=urlconf).removesuffix("/me")
 
 
 def link(uri: str, method: str = "GET") -> dict:

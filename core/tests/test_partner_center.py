@@ -80,3 +80,17 @@ def _path_after_middleware(path: str) -> str:
 )
 def test_a_trailing_slash_is_dropped_only_where_the_route_has_none(sent, read):
     assert _path_after_middleware(sent) == read
+
+
+def test_links_follow_the_script_prefix_the_portal_is_served_under():
+    from django.urls import clear_script_prefix, set_script_prefix
+
+    from core.api.partner_center import api_root
+
+    assert api_root() == "/v1"
+    set_script_prefix("/portal/")
+    try:
+        assert api_root() == "/portal/v1"
+    finally:
+        clear_script_prefix()
+    assert api_root() == "/v1"
