@@ -1,13 +1,19 @@
 """Partner Center's casing and date forms, read by every /v1 operation (core/api)."""
 
+import zoneinfo
 from datetime import UTC, date, datetime
 
 import pytest
 from django.test import RequestFactory
+from django.urls import clear_script_prefix, set_script_prefix
+from django.utils import timezone
+from rest_framework.fields import DateTimeField
 
 from core.api.partner_center import (
     PartnerCenterRequestMiddleware,
+    api_root,
     camel_keys,
+    datetime_text,
     partner_center_datetime,
 )
 
@@ -83,10 +89,6 @@ def test_a_trailing_slash_is_dropped_only_where_the_route_has_none(sent, read):
 
 
 def test_links_follow_the_script_prefix_the_portal_is_served_under():
-    from django.urls import clear_script_prefix, set_script_prefix
-
-    from core.api.partner_center import api_root
-
     assert api_root() == "/v1"
     set_script_prefix("/portal/")
     try:
@@ -94,3 +96,15 @@ def test_links_follow_the_script_prefix_the_portal_is_served_under():
     finally:
         clear_script_prefix()
     assert api_root() == "/v1"
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Rome", "Australia/Sydney"])
+def test_dates_written_by_hand_read_as_drf_writes_them_in_every_time_zone(zone):
+    moments = [
+        datetime(2026, 3, 29, 0, 59, 59, 123456, tzinfo=UTC),
+        datetime(2026, 12, 6, tzinfo=UTC),
+    ]
+    with timezone.override(zoneinfo.ZoneInfo(zone)):
+        for moment in moments:
+            assert datetime_text(moment) == DateTimeField().to_representation(moment)
+    assert datetime_text(None) is None

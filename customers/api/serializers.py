@@ -1,7 +1,14 @@
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
-from core.api.partner_center import LinkOutput, ObjectTypeField, api_root, attributes, link
+from core.api.partner_center import (
+    LinkOutput,
+    ObjectTypeField,
+    api_root,
+    attributes,
+    datetime_text,
+    link,
+)
 
 
 class AddressSerializer(serializers.Serializer):
@@ -58,10 +65,6 @@ def _with_partner_center_billing(data):
     return {**data, "companyProfile": company}
 
 
-# One field for every date, as orders' representation does (orders/api/serializers.py).
-_DATETIME = serializers.DateTimeField()
-
-
 class CustomerOutput(serializers.Serializer):
     id = serializers.UUIDField(source="entra_tenant_id")
     companyProfile = serializers.SerializerMethodField()
@@ -89,7 +92,7 @@ class CustomerOutput(serializers.Serializer):
             "id": str(customer.entra_tenant_id),
             "companyProfile": self.get_companyProfile(customer, address),
             "billingProfile": self.get_billingProfile(customer, address),
-            "createdAt": _DATETIME.to_representation(customer.created_at),
+            "createdAt": datetime_text(customer.created_at),
             "relationshipToPartner": self.get_relationshipToPartner(customer),
             "links": self.get_links(customer),
             "attributes": attributes("Customer"),
