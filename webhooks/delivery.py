@@ -25,6 +25,7 @@ from core.roles import Role
 from outbox.services import email_queue
 from partners.models import User
 
+from .events import webhook_subscriptions_changed
 from .models import Attempt, AttemptStatus, Delivery, Endpoint
 from .network import Answer, webhook_post
 from .services import secret_decrypt
@@ -131,6 +132,7 @@ def _endpoint_failure_note(endpoint: Endpoint, *, at: datetime) -> None:
     if at - endpoint.failing_since < timedelta(days=settings.PORTAL_WEBHOOKS_DISABLE_AFTER_DAYS):
         return
     Endpoint.objects.filter(pk=endpoint.pk).update(disabled_at=at)
+    webhook_subscriptions_changed(partner_id=endpoint.partner_id)
     logger.warning("Webhook endpoint %s disabled: failing since %s", endpoint.pk,
                    endpoint.failing_since)
     _disabled_notify(endpoint, at=at)

@@ -112,3 +112,33 @@ def test_a_change_rolled_back_leaves_no_event(subscribed, customer, owner_partne
         order_for(customer)
         raise RuntimeError("the change fails after the order was written")
     assert _events(owner_partner) == []
+
+
+def test_a_change_with_no_subscriber_reads_no_endpoint_row_once_the_list_is_cached(
+    customer, owner_partner
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    order_for(customer)
+    with CaptureQueriesContext(connection) as queries:
+        order_for(customer)
+    assert not [q for q in queries.captured_queries if "webhooks_endpoint" in q["sql"]]
+    assert _events(owner_partner) == []
+
+
+def test_an_endpoint_registered_or_removed_counts_from_the_next_change(
+    customer, owner_partner, outsider_partner
+):
+    order_for(customer)  # the partner's list of endpoints, empty, is now cached
+    EndpointFactory(partner=outsider_partner)
+    endpoint = EndpointFactory(partner=owner_partner)
+    order_for(customer)
+    assert [event for event, _data in _events(owner_partner)] == [EventType.ORDER_CREATED]
+    with partner_scope(owner_partner):
+        endpoint.event_types = [EventType.INVOICE_ISSUED]
+        endpoint.save()
+    order_for(customer)
+    assert len(_events(owner_partner)) == 1
+    with partner_scope(outsider_partner):
+        assert not Delivery.objects.exists()
