@@ -16,6 +16,10 @@ postgres://postgres@127.0.0.1:5432/csp_bench_speed, created when missing) and Re
   outside the portal's settings), served by the same gunicorn configuration and measured the same
   two ways.
 
+The in-process figures are all taken first, one endpoint after the other, the ceiling's last:
+this machine's speed drifts (bare Django 0.09 to 0.18 ms within an hour on 2026-12-06), and
+figures taken between load runs minutes apart drifted apart with it.
+
 It also reads the Activity log's 30-day p95 from docs/benchmarks/activity.json (`make
 bench-activity`, run before it by `make bench`). Each figure is printed against its target ("met" /
 "missed by N%"); pages and API reads also as a multiple of the signed-in trivial view. Figures go
@@ -401,7 +405,8 @@ def markdown(results: dict) -> str:
         f"{results['data']['customers']:,} customers, {results['data']['orders']:,} orders "
         f"(`seed_demo --scale {SCALE}`). In-process: Django's test client, production settings, "
         f"CPU ms per request, median of {results['iterations']} requests; statements of one "
-        "request. Under load: gunicorn "
+        "request; every endpoint and the bare ceiling measured one after the other before the "
+        "load runs, within a minute or so. Under load: gunicorn "
         f"{results['server']['workers']} {results['server']['worker_class']} workers "
         "(gunicorn.conf.py), "
         "wrk closed loop at "
@@ -442,8 +447,8 @@ def _print_table(results: dict) -> None:
 # --- main -------------------------------------------------------------------------------------
 
 
-def _measure_bare(env, workdir: Path, durations, iterations: int) -> dict:
-    print("bare Django: in-process and under gunicorn ...", flush=True)
+def _bare_under_load(env, workdir: Path, durations) -> dict:
+    print("bare Django: under gunicorn ...", flush=True)
     server = load.Server(
         env,
         workdir / "bare.log",
@@ -455,10 +460,9 @@ def _measure_bare(env, workdir: Path, durations, iterations: int) -> dict:
         endpoint = load.Endpoint(
             "bare", "bare", "ceiling", [{"method": "GET", "path": "/bench/trivial", "headers": {}}]
         )
-        row = load._run_endpoint(server, meter, endpoint, [], durations, 0.0, workdir)
+        return load._run_endpoint(server, meter, endpoint, [], durations, 0.0, workdir)
     finally:
         server.stop()
-    return {"in_process": _bare_in_process(iterations), "load": row}
 
 
 def main() -> None:
@@ -505,32 +509,42 @@ def main() -> None:
         _orders_topped_up(actors)
         _software_pages_chosen(actors)
         meter = load.CpuMeter(server.process.pid, urlsplit(database_url).path.lstrip("/"))
-        ceiling = 0.0
+        # Every in-process figure first, the bare ceiling's right after: this machine's speed
+        # drifts by up to 2x within an hour, and a figure taken between two load runs minutes
+        # apart compared badly with its neighbours.
+        requests_of = {}
         for case in cases:
             requests = case.requests(actors)
             if case.sequential:
                 requests = _download_requests(actors, server.url + "/", iterations + 6)
+            requests_of[case.name] = requests
             print(f"{case.name}: in-process ...", flush=True)
             figures = {"in_process": in_process(case, requests, iterations=iterations)}
             print(f"  {figures['in_process']['cpu_ms']} CPU ms, "
                   f"{figures['in_process']['statements']} statements", flush=True)
-            if not args.no_load:
-                endpoint = load.Endpoint(
-                    case.name, case.label, case.kind, requests,
-                    sequential=case.sequential, idempotency_keys=case.idempotency_keys,
-                )
-                figures["load"] = load._run_endpoint(
-                    server, meter, endpoint, actors, durations, ceiling, workdir
-                )
-                ceiling = max(ceiling, figures["load"]["peak"]["rps"])
             results["endpoints"][case.name] = figures
+        bare_in_process = _bare_in_process(iterations)
+        ceiling = 0.0
+        for case in cases if not args.no_load else []:
+            endpoint = load.Endpoint(
+                case.name, case.label, case.kind, requests_of[case.name],
+                sequential=case.sequential, idempotency_keys=case.idempotency_keys,
+            )
+            figures = results["endpoints"][case.name]
+            figures["load"] = load._run_endpoint(
+                server, meter, endpoint, actors, durations, ceiling, workdir
+            )
+            ceiling = max(ceiling, figures["load"]["peak"]["rps"])
     finally:
         server.stop()
     if args.no_load:
-        results["bare"] = {"in_process": _bare_in_process(iterations),
+        results["bare"] = {"in_process": bare_in_process,
                            "load": {"peak": {"rps": 0}, "paced": {"p95_ms": 0}}}
     else:
-        results["bare"] = _measure_bare(env, workdir, durations, iterations)
+        results["bare"] = {
+            "in_process": bare_in_process,
+            "load": _bare_under_load(env, workdir, durations),
+        }
     results.update({
         "run_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": {
