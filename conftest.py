@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -102,6 +103,26 @@ def _default_language():
     # that follows one in Italian would read Italian messages from the services it calls.
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def statements_sent():
+    """A context manager yielding the list of SQL statements sent inside it, counted at the
+    cursor: CaptureQueriesContext misses some around a test client's request, whose start empties
+    Django's query log."""
+
+    @contextmanager
+    def capture():
+        sent: list[str] = []
+
+        def record(execute, sql, params, many, context):
+            sent.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(record):
+            yield sent
+
+    return capture
 
 
 @pytest.fixture

@@ -278,3 +278,23 @@ def test_the_openapi_document_is_valid_and_names_every_partner_center_operation(
     assert "get" in paths[catalogue] and "get" in paths[catalogue + "/{availability_id}"]
     problem = document["components"]["schemas"]["ProblemOutput"]["properties"]
     assert {"code", "description", "partnerCenterCode"} <= set(problem)
+
+
+def test_every_page_tells_the_whole_collections_count_and_the_first_reads_it_with_its_rows(
+    owner_partner, api_client_for, statements_sent
+):
+    admin = UserFactory(partner=owner_partner, email="admin@owner.example")
+    for n in range(6):
+        UserFactory(partner=owner_partner, email=f"count{n}@owner.example")
+    client = api_client_for(admin)
+    client.get("/v1/users", {"size": 3})
+    with statements_sent() as first_reads:
+        first = client.get("/v1/users", {"size": 3}).json()
+    second = client.get(
+        "/v1/users", {"size": 3, "continuationToken": first["continuationToken"]}
+    ).json()
+    assert first["totalCount"] == second["totalCount"] == 7
+    assert len(first["items"]) == len(second["items"]) == 3
+    counts = [sql for sql in first_reads if "COUNT(" in sql]
+    assert counts and all("OVER" in sql for sql in counts)
+    assert "collection_total_count" not in first["items"][0]

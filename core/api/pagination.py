@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 from urllib.parse import parse_qs, urlsplit
 
+from django.db.models import Count, Window
+from django.db.models.query import ModelIterable
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
@@ -31,6 +33,20 @@ PAGING_PARAMETERS = [
 ]
 
 
+_TOTAL = "collection_total_count"
+
+
+def _countable_in_page(queryset) -> bool:
+    # Model rows, not distinct, not a union: where COUNT(*) OVER () counts what count() would.
+    query = queryset.query
+    return (
+        queryset._iterable_class is ModelIterable
+        and not query.distinct
+        and not query.combinator
+        and not query.group_by
+    )
+
+
 class ContinuationPagination(CursorPagination):
     cursor_query_param = "continuationToken"
     page_size_query_param = "size"
@@ -43,9 +59,20 @@ class ContinuationPagination(CursorPagination):
         if header_token and self.cursor_query_param not in request.query_params:
             request._request.GET = request._request.GET.copy()
             request._request.GET[self.cursor_query_param] = header_token
-        self.total_count = queryset.count() if getattr(view, "count_total", True) else None
         self.ordering = getattr(view, "ordering", None) or self.ordering
-        return super().paginate_queryset(queryset, request, view)
+        if not getattr(view, "count_total", True):
+            self.total_count = None
+            return super().paginate_queryset(queryset, request, view)
+        if request.query_params.get(self.cursor_query_param) or not _countable_in_page(queryset):
+            self.total_count = queryset.count()
+            return super().paginate_queryset(queryset, request, view)
+        # The first page counts the whole collection in its own query (COUNT(*) OVER (), taken
+        # before LIMIT), saving the count's statement on the request most clients make.
+        page = super().paginate_queryset(
+            queryset.annotate(**{_TOTAL: Window(Count("pk"))}), request, view
+        )
+        self.total_count = getattr(page[0], _TOTAL) if page else 0
+        return page
 
     def get_page_size(self, request):
         """`size` as asked, up to the maximum, 0 the default; anything else is a 400."""

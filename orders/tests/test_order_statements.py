@@ -3,8 +3,6 @@
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from catalog.tests.factories import market, priced_sku
 from customers.tests.factories import CustomerFactory
@@ -21,14 +19,13 @@ MOST_STATEMENTS_WITH_KEY = 5
 MOST_STATEMENTS_WITHOUT_KEY = 3
 
 
-def _placing_statements(client, url, body, **headers) -> list[str]:
-    with CaptureQueriesContext(connection) as captured:
+def _placing_statements(statements_sent, client, url, body, **headers) -> list[str]:
+    with statements_sent() as sql:
         response = client.post(url, body, format="json", **headers)
     assert response.status_code == 201
     assert Order.objects.all_partners().filter(id=response.json()["id"]).exists()
     # The test's own transaction turns the outermost one into a savepoint: that is not the
     # service's, and outside the test it is a BEGIN and COMMIT, which are not counted.
-    sql = [q["sql"] for q in captured]
     outermost = next(s for s in sql if s.startswith("SAVEPOINT"))
     return [s for s in sql if s not in (outermost, f"RELEASE {outermost}")]
 
@@ -42,7 +39,7 @@ def _placing_statements(client, url, body, **headers) -> list[str]:
     ids=["with a key", "without a key"],
 )
 def test_placing_an_order_stays_within_its_statements(
-    owner_partner, global_admin, api_client_for, headers, most
+    owner_partner, global_admin, api_client_for, headers, most, statements_sent
 ):
     customer = CustomerFactory(partner=owner_partner, country="IT")
     sku = priced_sku(countries=("IT",), unit_price=Decimal("200"), title="Windows Server 2022")
@@ -52,13 +49,13 @@ def test_placing_an_order_stays_within_its_statements(
     url = f"/v1/customers/{customer.entra_tenant_id}/orders"
     # The first order caches what the others read: token, customer, offer facts, endpoints.
     assert client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="first").status_code == 201
-    statements = _placing_statements(client, url, body, **headers)
+    statements = _placing_statements(statements_sent, client, url, body, **headers)
     assert len(statements) <= most, statements
     assert not [s for s in statements if "SAVEPOINT" in s], statements
 
 
 def test_the_lines_of_an_order_are_inserted_in_one_statement(
-    owner_partner, global_admin, api_client_for
+    owner_partner, global_admin, api_client_for, statements_sent
 ):
     customer = CustomerFactory(partner=owner_partner, country="IT")
     offers = [
@@ -73,12 +70,12 @@ def test_the_lines_of_an_order_are_inserted_in_one_statement(
         for number, offer in enumerate(offers)
     ]}
     assert client.post(url, body, format="json").status_code == 201
-    statements = _placing_statements(client, url, body)
+    statements = _placing_statements(statements_sent, client, url, body)
     assert len(statements) <= MOST_STATEMENTS_WITHOUT_KEY, statements
 
 
 def test_the_answer_to_placing_an_order_is_the_order_as_read_back(
-    owner_partner, global_admin, api_client_for
+    owner_partner, global_admin, api_client_for, statements_sent
 ):
     customer = CustomerFactory(partner=owner_partner, country="IT")
     offers = [
