@@ -30,10 +30,12 @@ def customer_list(*, search: str = "", field: str = "", value: str = "") -> Quer
 
 
 def customer_copy_key(partner_id, tenant_id) -> str:
+    """Return the cache key of the partner's customer's copy (customer_get)."""
     return f"portal:customer:{partner_id}:{tenant_id}"
 
 
 def customer_version_key(partner_id, tenant_id) -> str:
+    """Return the cache key of the version that stamps the customer's copy."""
     return f"portal:customer:version:{partner_id}:{tenant_id}"
 
 

@@ -49,7 +49,8 @@ def order_lines(*, orders: list[Order]) -> dict[uuid.UUID, list[Purchase]]:
 
 
 def lines_of(orders: Iterable[Order]) -> dict[uuid.UUID, list[Purchase]]:
-    """The orders' lines by order id, as order.lines gives them: prefetched by order_list."""
+    """Return the orders' lines by order id, as order.lines gives them (order_list prefetches
+    them)."""
     return {order.pk: list(order.lines.all()) for order in orders}
 
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from catalog.models import Billing, ProductFamily, Term
 from catalog.tests.factories import priced_sku
@@ -23,6 +24,7 @@ from core.errors import PortalError
 from core.roles import Role
 from core.tenancy import partner_scope
 from customers.tests.factories import CustomerFactory
+from orders.credit_sql import credit_rows
 from orders.models import Credit, CreditKind, Purchase, PurchaseStatus
 from orders.policy import purchase_cancellation
 from orders.quotes import LineRequest
@@ -486,3 +488,20 @@ def _race(calls) -> list[str]:
     for thread in threads:
         thread.join(timeout=60)
     return outcomes
+
+
+def test_the_credits_read_in_one_statement_are_only_those_of_the_partner_in_scope(
+    agent, owner_partner, outsider_partner
+):
+    customer = CustomerFactory(partner=owner_partner, country="IT")
+    purchase = _purchase(customer)
+    purchase_cancel(partner=owner_partner, actor=agent, purchase_id=purchase.pk,
+                    acknowledged=True)
+    held = credit_rows(customer_id=customer.pk, order_id=None)
+    assert held.ledger == [(purchase.order_id, purchase.pk, EUR("122.00"))]
+    with partner_scope(outsider_partner):
+        assert credit_rows(customer_id=customer.pk).ledger == []
+        assert credit_rows(order_id=purchase.order_id).ledger == []
+        assert credit_rows(
+            customer_id=customer.pk, ledger=False, refunds_since=timezone.now() - timedelta(days=1)
+        ).refunds == []
