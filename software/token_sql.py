@@ -13,12 +13,14 @@ conditions on the row it finally locks.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db import connection, transaction
 from django.utils.dateparse import parse_datetime
 
+from activity.models import OperationType, ResourceType
 from catalog.models import SoftwareVariant
 from orders.models import PurchaseStatus
 
@@ -108,6 +110,25 @@ started AS (
          peek.peek_size, %(ip)s
   FROM peek JOIN counted ON counted.id = peek.peek_link
   RETURNING id
+),
+recorded AS (
+  INSERT INTO activity_event
+    (id, occurred_at, partner_id, actor_id, actor_email, ip_address, user_agent, correlation_id,
+     request_id, operation_type, operation_status, resource_type, customer_id, object_id, details)
+  SELECT %(event_id)s, %(now)s, peek.peek_partner,
+         CASE WHEN peek.peek_partner = CAST(%(actor_partner)s AS BIGINT)
+              THEN CAST(%(actor_id)s AS BIGINT) END,
+         CASE WHEN peek.peek_partner = CAST(%(actor_partner)s AS BIGINT)
+              THEN CAST(%(actor_email)s AS TEXT) ELSE '' END,
+         %(ip)s, %(user_agent)s, %(correlation_id)s, %(request_id)s, %(operation)s,
+         'succeeded', %(resource)s, p.customer_id, CAST(peek.peek_link AS TEXT),
+         jsonb_build_object(
+           'productTitle', p.product_title, 'orderId', CAST(p.order_id AS TEXT),
+           'version', v.version, 'language', v.language, 'fileType', v.file_type,
+           'downloadId', started.id)
+  FROM peek CROSS JOIN started
+    JOIN orders_orderline p ON p.id = peek.peek_purchase
+    JOIN catalog_softwarevariant v ON v.id = peek.peek_variant
 )
 SELECT peek.*, (SELECT id FROM started), p.product_title, p.order_id, p.customer_id,
        v.product_id, v.version, v.language, v.file_type, v.file
@@ -220,6 +241,20 @@ def counts_in_one_statement() -> bool:
     return connection.vendor == "postgresql"
 
 
+@dataclass(frozen=True)
+class DownloadEvent:
+    """The Activity log's record of a counted download, written by the statement that counts
+    it: who (named only when of the link's partner), from where, and for which request."""
+
+    event_id: uuid.UUID
+    actor_partner_id: int | None
+    actor_id: int | None
+    actor_email: str
+    user_agent: str
+    correlation_id: str
+    request_id: str
+
+
 def download_start_whole(
     *,
     digest: str,
@@ -228,8 +263,10 @@ def download_start_whole(
     slack_divisor: int,
     slack_max: int,
     ip_address: str | None,
+    event: DownloadEvent,
 ) -> WholeDownload | None:
-    """Count a download of the whole file on the link with this digest, in one statement."""
+    """Count a download of the whole file on the link with this digest and record its Activity
+    log event, in one statement."""
     row = _one(
         _COUNT_WHOLE,
         {
@@ -239,6 +276,15 @@ def download_start_whole(
             "slack_divisor": slack_divisor,
             "slack_max": slack_max,
             "ip": connection.ops.adapt_ipaddressfield_value(ip_address),
+            "event_id": event.event_id,
+            "actor_partner": event.actor_partner_id,
+            "actor_id": event.actor_id,
+            "actor_email": event.actor_email,
+            "user_agent": event.user_agent,
+            "correlation_id": event.correlation_id,
+            "request_id": event.request_id,
+            "operation": OperationType.SOFTWARE_DOWNLOAD,
+            "resource": ResourceType.SOFTWARE,
         },
     )
     if row is None:

@@ -44,7 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from activity.models import OperationType, ResourceType
+from activity.models import OperationType, ResourceType, uuid7
 from activity.services import event_record
 from catalog.models import SoftwareVariant
 from core.errors import Gone, PortalError
@@ -214,15 +214,28 @@ def _refuse_after_a_lost_count(*, token: str, at: datetime) -> None:
 
 
 def _whole_download(*, token: str, actor, at: datetime) -> DownloadGrant:
-    # The common request in two statements: one counts and reads (token_sql._COUNT_WHOLE), one
-    # records the event; the refusals decide as the general path below does.
+    # The common request in one statement that counts, reads and records the event
+    # (token_sql._COUNT_WHOLE); the refusals decide as the general path below does.
+    context = current_request_context()
+    named = actor is not None and actor.is_authenticated
     whole = token_sql.download_start_whole(
         digest=token_digest(token),
         at=at,
         resumable_until=at + RESUME_WINDOW,
         slack_divisor=RESUME_SLACK_DIVISOR,
         slack_max=RESUME_SLACK_MAX_BYTES,
-        ip_address=current_request_context().ip_address,
+        ip_address=context.ip_address,
+        event=token_sql.DownloadEvent(
+            event_id=uuid7(),
+            # _download_record's rule: a partner's own signed-in user is named, anyone else
+            # holding the link is a link holder.
+            actor_partner_id=actor.partner_id if named else None,
+            actor_id=actor.pk if named else None,
+            actor_email=actor.email.lower() if named else "",
+            user_agent=context.user_agent[:512],
+            correlation_id=context.correlation_id,
+            request_id=context.request_id,
+        ),
     )
     if whole is None:
         raise DownloadRefused(None)
@@ -233,21 +246,6 @@ def _whole_download(*, token: str, actor, at: datetime) -> DownloadGrant:
         if not link.can_count:
             raise DownloadRefused(DownloadLinkState.USED_UP)
         _refuse_after_a_lost_count(token=token, at=at)
-    # Instances that carry only ids: the event needs its partner and customer as foreign keys.
-    partner = Partner(pk=link.partner_id)
-    with partner_scope(partner):
-        _download_record(
-            partner=partner,
-            actor=actor,
-            operation=OperationType.SOFTWARE_DOWNLOAD,
-            customer=Customer(pk=whole.customer_id, partner_id=link.partner_id),
-            product_title=whole.product_title,
-            order_id=whole.order_id,
-            variant=whole.variant,
-            link_id=link.link_id,
-            download_id=whole.download_id,
-            byte_range=None,
-        )
     return DownloadGrant(
         variant=whole.variant,
         byte_range=None,
