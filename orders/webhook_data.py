@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core.money import decimal_text
 
-from .api.serializers import order_representation
+from .api.serializers import customer_facts, order_representation
 from .models import Credit, Order, Purchase
 from .selectors import cancellation_facts, lines_of
 
@@ -22,7 +22,8 @@ def order_data(order: Order) -> dict:
         customer=customer, orders=[order], at=timezone.now(), lines_by_order=lines_by_order
     )
     return order_representation(
-        order, customer=customer, cancellations=facts, lines=lines_by_order[order.pk]
+        order, customer=customer_facts(customer), cancellations=facts,
+        lines=lines_by_order[order.pk],
     )
 
 

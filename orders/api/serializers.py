@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -79,22 +80,40 @@ class OrderOutput(serializers.Serializer):
     attributes = AttributesOutput()
 
 
-def _line_links(catalog_item_id: str, country: str) -> dict:
+@dataclass(frozen=True)
+class CustomerFacts:
+    """What every order of a customer's page repeats, worked out once per page."""
+
+    root: str  # api_root()
+    tenant_id: str
+    country: str
+
+
+def customer_facts(customer) -> CustomerFacts:
+    """Return what every order of the customer's page repeats: the API's root, its tenant GUID
+    and country as text (django-countries builds a Country object on every read)."""
+    return CustomerFacts(
+        root=api_root(), tenant_id=str(customer.entra_tenant_id), country=customer.country.code
+    )
+
+
+def _line_links(catalog_item_id: str, facts: CustomerFacts) -> dict:
     """Where the line's product, SKU and availability are read, as Partner Center links them."""
     product_id, sku_id, availability_id = catalog_item_id.split(":")
-    product = f"{api_root()}/products/{product_id}"
+    product = f"{facts.root}/products/{product_id}"
     paths = {
         "product": product,
         "sku": f"{product}/skus/{sku_id}",
         "availability": f"{product}/skus/{sku_id}/availabilities/{availability_id}",
     }
-    return {name: link(f"{path}?country={country}") for name, path in paths.items()}
+    return {name: link(f"{path}?country={facts.country}") for name, path in paths.items()}
 
 
-def order_representation(order, *, customer, cancellations: dict, lines: list) -> dict:
+def order_representation(
+    order, *, customer: CustomerFacts, cancellations: dict, lines: list
+) -> dict:
     """The order as API.md shapes it (OrderOutput); `cancellations` maps line ids to facts."""
     currency = order.currency_code
-    country = customer.country.code
     represented_lines = []
     for line in lines:
         facts = cancellations[line.pk]
@@ -126,14 +145,14 @@ def order_representation(order, *, customer, cancellations: dict, lines: list) -
                     ),
                 },
                 "friendlyName": line.product_title,
-                "links": _line_links(line.catalog_item_id, country),
+                "links": _line_links(line.catalog_item_id, customer),
                 "attributes": attributes("OrderLineItem"),
             }
         )
     return {
         "id": str(order.id),
         "alternateId": order.alternate_id,
-        "referenceCustomerId": str(customer.entra_tenant_id),
+        "referenceCustomerId": customer.tenant_id,
         "status": order.status,
         "creationDate": datetime_text(order.placed_at),
         "currencyCode": currency,
@@ -143,9 +162,9 @@ def order_representation(order, *, customer, cancellations: dict, lines: list) -
         "total": decimal_text(order.total, currency),
         "billingCycle": "one_time",
         "lineItems": represented_lines,
-        "links": {"self": link(
-            f"{api_root()}/customers/{customer.entra_tenant_id}/orders/{order.id}"
-        )},
+        "links": {
+            "self": link(f"{customer.root}/customers/{customer.tenant_id}/orders/{order.id}")
+        },
         "attributes": attributes("Order"),
     }
 

@@ -42,6 +42,7 @@ from .serializers import (
     OrderCreateInput,
     OrderOutput,
     cart_representation,
+    customer_facts,
     order_representation,
 )
 
@@ -57,9 +58,10 @@ def _represented(orders, customer, lines_by_order: dict | None = None) -> list[d
     facts = selectors.cancellation_facts(
         customer=customer, orders=orders, at=timezone.now(), lines_by_order=lines_by_order
     )
+    shared = customer_facts(customer)
     return [
         order_representation(
-            order, customer=customer, cancellations=facts, lines=lines_by_order[order.pk]
+            order, customer=shared, cancellations=facts, lines=lines_by_order[order.pk]
         )
         for order in orders
     ]
