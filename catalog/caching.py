@@ -1,10 +1,11 @@
 """What the catalogue pages read, kept in each process per language and catalogue version: a
-market's priced catalogue per filters, the market picker's choices.
+market's priced catalogue per filters, the market picker's choices, the software variants the
+Software page offers.
 
 The version is one value in the shared cache, replaced by any write to a market, product, SKU,
-availability, price or exclusion (admin, commands and factories included: the receivers below
-catch every save and delete), so every process sees a change on its next request. A price that
-starts or ends later ends the entry at that moment.
+availability, price, exclusion or software variant (admin, commands and factories included: the
+receivers below catch every save and delete), so every process sees a change on its next
+request. A price that starts or ends later ends the entry at that moment.
 """
 
 from __future__ import annotations
@@ -23,7 +24,15 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from .models import Availability, Market, MarketExclusion, Price, Product, Sku
+from .models import (
+    Availability,
+    Market,
+    MarketExclusion,
+    Price,
+    Product,
+    Sku,
+    SoftwareVariant,
+)
 
 T = TypeVar("T")
 VERSION_KEY = "catalog:version"
@@ -108,6 +117,6 @@ def _changed(sender, **kwargs) -> None:
 
 def catalog_changes_connect() -> None:
     """Start a new catalogue version on every save or delete of what the catalogue shows."""
-    for model in (Market, Product, Sku, Availability, Price, MarketExclusion):
+    for model in (Market, Product, Sku, Availability, Price, MarketExclusion, SoftwareVariant):
         for signal in (post_save, post_delete):
             signal.connect(_changed, sender=model, dispatch_uid=f"catalog-version-{model.__name__}")

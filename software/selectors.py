@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from catalog.caching import catalog_cached
 from catalog.models import SoftwareVariant
 from orders.models import Purchase, PurchaseStatus
 from orders.policy import Cancellation
@@ -45,18 +46,31 @@ class SoftwareRow:
     cancellation: Cancellation
 
 
+def _variants_by_product() -> dict[int, list[SoftwareVariant]]:
+    # The catalogue's, kept per process and catalogue version like its pages (catalog.caching):
+    # the Software page read and built them again for every purchase list.
+    def load() -> dict[int, list[SoftwareVariant]]:
+        grouped: dict[int, list[SoftwareVariant]] = defaultdict(list)
+        for variant in SoftwareVariant.objects.order_by("-version", "language", "file_type"):
+            grouped[variant.product_id].append(variant)
+        return dict(grouped)
+
+    return catalog_cached(key=("software-variants",), load=load)
+
+
 def software_rows(*, customer, at: datetime | None = None) -> list[SoftwareRow]:
     """Return every purchase of the customer with its product's variants and its cancellation facts.
 
-    Two queries, one more for the credits when a purchase is still in its cancellation window,
-    and one for the refund cap when such a one is an Azure reservation.
+    One query, one more for the credits when a purchase is still in its cancellation window
+    (with the refund cap when such a one is an Azure reservation); the variants come from the
+    catalogue's cache.
     """
     purchases = list(purchase_list(customer=customer))
+    variants = _variants_by_product()
     by_product: dict[int, VariantChoices] = defaultdict(VariantChoices)
-    for variant in SoftwareVariant.objects.filter(
-        product_id__in={p.product_id for p in purchases}
-    ).order_by("-version", "language", "file_type"):
-        by_product[variant.product_id].add(variant)
+    for product_id in {p.product_id for p in purchases}:
+        for variant in variants.get(product_id, ()):
+            by_product[product_id].add(variant)
     cancellations = purchase_cancellation_facts(
         customer=customer, purchases=purchases, at=at or timezone.now()
     )

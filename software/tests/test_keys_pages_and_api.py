@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from activity.models import Event, OperationType
+from catalog.services import software_variant_store
 from core.roles import Role
 from core.tenancy import partner_scope
 from orders.models import Purchase, PurchaseStatus
@@ -237,3 +238,16 @@ def test_only_the_chosen_purchase_shows_the_chosen_variant(
     assert "<option>en-US</option>" in chosen
     assert " selected" not in other and "<option>it-IT</option>" in other
     assert f'<details id="select-{purchase.pk}"' in html
+
+
+def test_a_variant_added_to_the_catalogue_is_offered_on_the_next_software_page(
+    customer, purchase, variant, role_users, client_for
+):
+    client = client_for(role_users[Role.ADMIN_AGENT])
+    page = f"/customers/{customer.entra_tenant_id}/software/"
+    assert "it-IT" not in client.get(page).content.decode()
+    software_variant_store(
+        product=purchase.product, version="2022", language="it-IT", file_type="ISO (x64)",
+        filename="ws2022-it.iso", content=b"italiano" * 100,
+    )
+    assert "it-IT" in client.get(page).content.decode()
