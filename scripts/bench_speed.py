@@ -16,9 +16,10 @@ postgres://postgres@127.0.0.1:5432/csp_bench_speed, created when missing) and Re
   outside the portal's settings), served by the same gunicorn configuration and measured the same
   two ways.
 
-The in-process figures are all taken first, one endpoint after the other, the ceiling's last:
-this machine's speed drifts (bare Django 0.09 to 0.18 ms within an hour on 2026-12-06), and
-figures taken between load runs minutes apart drifted apart with it.
+The in-process figures are all taken first, in ten rounds taken in rotation (every endpoint, then
+the bare ceiling, then again): this machine's speed drifts (bare Django 0.09 to 0.18 ms within an
+hour on 2026-12-06), and a figure taken in one stretch caught a slow minute that its neighbours
+missed (the same search page measured 3.9 and 5.9 ms in two runs of unchanged code).
 
 It also reads the Activity log's 30-day p95 from docs/benchmarks/activity.json (`make
 bench-activity`, run before it by `make bench`). Each figure is printed against its target ("met" /
@@ -62,6 +63,8 @@ SOFTWARE_PAGES_PER_PARTNER = 5
 GOAL_P95_MS = 50.0
 GOAL_RPS = {"download": 350.0, "order_place": 100.0}
 ACTIVITY_P95_TARGET_MS = 20.0
+# In-process requests of every endpoint are timed in this many turns, taken in rotation.
+ROUNDS = 10
 
 
 @dataclass(frozen=True)
@@ -198,61 +201,91 @@ CASES: list[Case] = [
 # --- in-process -------------------------------------------------------------------------------
 
 
-def in_process(case: Case, requests: list[dict], *, iterations: int) -> dict:
-    """Return the median CPU and wall ms of one request, and the statements one request runs."""
-    from django.db import connection
-    from django.test import Client
+class InProcess:
+    """One endpoint measured in-process: the CPU and wall ms of each timed request, and the
+    statements one request runs."""
 
-    client = Client(HTTP_HOST="127.0.0.1")
-    counter = iter(range(10**9))
+    def __init__(self, case: Case, requests: list[dict]):
+        from django.test import Client
 
-    def one(*, again: bool = False):
-        n = next(counter)
-        if case.sequential:
-            request = requests[n // load.DOWNLOADS_PER_LINK]
+        self.case = case
+        self.requests = requests
+        self.client = Client(HTTP_HOST="127.0.0.1")
+        self.sent = 0
+        self.cpu: list[float] = []
+        self.wall: list[float] = []
+        for _ in range(5):
+            self._one()
+
+    def _one(self, *, again: bool = False) -> None:
+        n = self.sent
+        self.sent += 1
+        if self.case.sequential:
+            request = self.requests[n // load.DOWNLOADS_PER_LINK]
         else:
-            request = requests[0 if again else n % len(requests)]
-        response = report.client_request(client, request, idempotency_key=case.idempotency_keys)
+            request = self.requests[0 if again else n % len(self.requests)]
+        response = report.client_request(
+            self.client, request, idempotency_key=self.case.idempotency_keys
+        )
         if response.status_code >= 400:
-            raise RuntimeError(f"{case.name} answered {response.status_code} in-process")
+            raise RuntimeError(f"{self.case.name} answered {response.status_code} in-process")
 
-    for _ in range(5):
-        one()
-    cpu, wall = [], []
-    for _ in range(iterations):
-        started, started_cpu = time.perf_counter(), time.process_time()
-        one()
-        cpu.append(time.process_time() - started_cpu)
-        wall.append(time.perf_counter() - started)
-    captured = []
+    def time(self, requests: int) -> None:
+        for _ in range(requests):
+            started, started_cpu = time.perf_counter(), time.process_time()
+            self._one()
+            self.cpu.append(time.process_time() - started_cpu)
+            self.wall.append(time.perf_counter() - started)
 
-    def count(execute, sql, params, many, context):
-        captured.append(sql)
-        return execute(sql, params, many, context)
+    def result(self) -> dict:
+        """The medians, and the statements of one more request on one already seen."""
+        from django.db import connection
 
-    # After the timed requests, so that caches are as warm as a server's, on a request already
-    # seen (a server sees the same customers and offers again; the timed ones cycle through many
-    # seen once); counted at the cursor, as the test client's request_started empties the log.
-    with connection.execute_wrapper(count):
-        one(again=True)
-    return {
-        "cpu_ms": round(statistics.median(cpu) * 1000, 2),
-        "wall_ms": round(statistics.median(wall) * 1000, 2),
-        "statements": len(captured),
-        "statement_sql": [" ".join(sql.split())[:160] for sql in captured],
-        "iterations": iterations,
-    }
+        captured = []
+
+        def count(execute, sql, params, many, context):
+            captured.append(sql)
+            return execute(sql, params, many, context)
+
+        # After the timed requests, so that caches are as warm as a server's, on a request
+        # already seen (a server sees the same customers and offers again; the timed ones cycle
+        # through many seen once); counted at the cursor, as the test client's request_started
+        # empties the log.
+        with connection.execute_wrapper(count):
+            self._one(again=True)
+        return {
+            "cpu_ms": round(statistics.median(self.cpu) * 1000, 2),
+            "wall_ms": round(statistics.median(self.wall) * 1000, 2),
+            "statements": len(captured),
+            "statement_sql": [" ".join(sql.split())[:160] for sql in captured],
+            "iterations": len(self.cpu),
+        }
+
+
+def in_process_interleaved(measured: list[InProcess], *, iterations: int) -> dict:
+    """Time every endpoint, and the bare ceiling, in ROUNDS turns of iterations / ROUNDS
+    requests each, so that a moment the machine ran slow weighs on all of them alike; return
+    the bare ceiling's figure (the median of its turns' medians: it runs in its own process,
+    outside the portal's settings)."""
+    bare = []
+    for turn in range(ROUNDS):
+        print(f"in-process, round {turn + 1} of {ROUNDS} ...", flush=True)
+        for endpoint in measured:
+            endpoint.time(iterations // ROUNDS)
+        bare.append(_bare_in_process(iterations * 5 // ROUNDS)["cpu_ms"])
+    return {"cpu_ms": round(statistics.median(bare), 3), "statements": 0}
 
 
 def _bare_in_process(iterations: int) -> dict:
     result = subprocess.run(  # noqa: S603 - fixed arguments
-        [sys.executable, "bench_bare_django.py", str(iterations * 5)],
+        [sys.executable, "bench_bare_django.py", str(iterations)],
         cwd=REPO / "scripts",
         capture_output=True,
         text=True,
         check=True,
     )
     return {**json.loads(result.stdout), "statements": 0}
+
 
 
 # --- data -------------------------------------------------------------------------------------
@@ -405,8 +438,8 @@ def markdown(results: dict) -> str:
         f"{results['data']['customers']:,} customers, {results['data']['orders']:,} orders "
         f"(`seed_demo --scale {SCALE}`). In-process: Django's test client, production settings, "
         f"CPU ms per request, median of {results['iterations']} requests; statements of one "
-        "request; every endpoint and the bare ceiling measured one after the other before the "
-        "load runs, within a minute or so. Under load: gunicorn "
+        f"request; every endpoint and the bare ceiling timed in {ROUNDS} rounds taken in "
+        "rotation, before the load runs. Under load: gunicorn "
         f"{results['server']['workers']} {results['server']['worker_class']} workers "
         "(gunicorn.conf.py), "
         "wrk closed loop at "
@@ -513,17 +546,19 @@ def main() -> None:
         # drifts by up to 2x within an hour, and a figure taken between two load runs minutes
         # apart compared badly with its neighbours.
         requests_of = {}
+        measured = []
         for case in cases:
             requests = case.requests(actors)
             if case.sequential:
                 requests = _download_requests(actors, server.url + "/", iterations + 6)
             requests_of[case.name] = requests
-            print(f"{case.name}: in-process ...", flush=True)
-            figures = {"in_process": in_process(case, requests, iterations=iterations)}
-            print(f"  {figures['in_process']['cpu_ms']} CPU ms, "
+            measured.append(InProcess(case, requests))
+        bare_in_process = in_process_interleaved(measured, iterations=iterations)
+        for endpoint in measured:
+            figures = {"in_process": endpoint.result()}
+            print(f"{endpoint.case.name}: {figures['in_process']['cpu_ms']} CPU ms, "
                   f"{figures['in_process']['statements']} statements", flush=True)
-            results["endpoints"][case.name] = figures
-        bare_in_process = _bare_in_process(iterations)
+            results["endpoints"][endpoint.case.name] = figures
         ceiling = 0.0
         for case in cases if not args.no_load else []:
             endpoint = load.Endpoint(
