@@ -1,8 +1,10 @@
 import uuid
+from dataclasses import replace
 
 import factory
 
 from customers.models import Customer
+from customers.services import CustomerProfile
 from partners.tests.factories import PartnerFactory, PartnerOwnedFactory
 
 
@@ -20,3 +22,19 @@ class CustomerFactory(PartnerOwnedFactory):
     address_line1 = "Via Roma 1"
     city = "Milano"
     postal_code = "20121"
+
+
+def customer_profile(**changes) -> CustomerProfile:
+    """A profile with every required field, for the services' tests; `changes` override it."""
+    return replace(
+        CustomerProfile(
+            company_name="Fabrikam Italia S.r.l.",
+            primary_domain="fabrikam.onmicrosoft.com",
+            country="IT",
+            contact_email="it@fabrikam.example",
+            address_line1="Via Roma 1",
+            city="Milano",
+            postal_code="20121",
+        ),
+        **changes,
+    )

@@ -1,7 +1,5 @@
 """A customer is read from the cache, and every change to it counts on the next request."""
 
-from dataclasses import replace
-
 import pytest
 from django.core.cache import cache
 
@@ -9,20 +7,11 @@ from core.errors import NotFound
 from core.tenancy import partner_scope
 from customers.models import Customer
 from customers.selectors import customer_copy_key, customer_get, customer_version_key
-from customers.services import CustomerProfile, customer_update
-from customers.tests.factories import CustomerFactory
+from customers.services import customer_update
+from customers.tests.factories import CustomerFactory, customer_profile
 
 pytestmark = pytest.mark.django_db
 
-PROFILE = CustomerProfile(
-    company_name="Fabrikam Italia S.r.l.",
-    primary_domain="fabrikam.onmicrosoft.com",
-    country="IT",
-    contact_email="it@fabrikam.example",
-    address_line1="Via Roma 1",
-    city="Milano",
-    postal_code="20121",
-)
 
 
 @pytest.fixture
@@ -43,7 +32,7 @@ def test_a_change_to_the_customer_shows_on_the_next_read(customer, global_admin)
         customer_get(customer_id=str(customer.entra_tenant_id))
         customer_update(
             partner=customer.partner, actor=global_admin, customer_id=customer.entra_tenant_id,
-            profile=replace(PROFILE, country="DE", city="Berlin"),
+            profile=customer_profile(country="DE", city="Berlin"),
         )
         changed = customer_get(customer_id=str(customer.entra_tenant_id))
     assert (changed.country.code, changed.city) == ("DE", "Berlin")

@@ -8,8 +8,8 @@ from activity.models import Event, OperationType
 from core.errors import PortalError
 from core.tenancy import partner_scope
 from customers.models import Customer
-from customers.services import CustomerProfile, customer_create
-from customers.tests.factories import CustomerFactory
+from customers.services import customer_create
+from customers.tests.factories import CustomerFactory, customer_profile
 
 VALID_FORM = {
     "entra_tenant_id": "0f4e3c1a-9b7d-4c2e-8a61-2d5f0b9e7c34",
@@ -171,15 +171,7 @@ def test_a_customer_is_edited_and_the_change_recorded(customers, global_admin, c
 
 
 def test_the_service_refuses_a_malformed_guid_and_stores_nothing(global_admin):
-    profile = CustomerProfile(
-        company_name="X",
-        primary_domain="x.example",
-        country="IT",
-        contact_email="a@x.example",
-        address_line1="a",
-        city="b",
-        postal_code="c",
-    )
+    profile = customer_profile()
     with partner_scope(global_admin.partner), pytest.raises(PortalError) as error:
         customer_create(
             partner=global_admin.partner,
